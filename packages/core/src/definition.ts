@@ -1,0 +1,157 @@
+/**
+ * Convoy definitions: an XState v5 machine plus the rules Convoy applies around it.
+ */
+import type { AnyStateMachine, EventFromLogic, InputFrom } from 'xstate';
+import { ConvoyError } from './errors.ts';
+import type { ConvoyKey, EffectIntent } from './model.ts';
+
+/**
+ * What to do with an event the machine knows but cannot take now.
+ * - `defer`: hold it and re-check it, in arrival order, after every transition (the default).
+ * - `reject`: record it as `rejected` and drop it.
+ * - `deadLetter`: record it and keep it in the convoy's dead letters for inspection and redrive.
+ * - `ignore`: record it as `ignored` and drop it.
+ */
+export type UnexpectedPolicy = 'defer' | 'reject' | 'deadLetter' | 'ignore';
+
+/** Event types a machine declares (without xstate's internal `xstate.*` events). */
+export type ConvoyEventType<TMachine extends AnyStateMachine> = Exclude<
+  EventFromLogic<TMachine>['type'],
+  `xstate.${string}`
+>;
+
+/** A policy per event type; `'*'` covers types not listed. */
+export type UnexpectedPolicyMap<TEventType extends string> = {
+  readonly [K in TEventType | '*']?: UnexpectedPolicy;
+};
+
+/** Context handed to an effect implementation. */
+export interface EffectContext {
+  readonly key: ConvoyKey;
+  /** Stable per effect: use it to make the side effect idempotent downstream. */
+  readonly idempotencyKey: string;
+}
+
+/** Runs one durable effect (at least once). Throwing makes the runtime retry it. */
+export type EffectHandler = (effect: EffectIntent, context: EffectContext) => Promise<void> | void;
+
+/** Options of {@link defineConvoy}. */
+export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine> {
+  /** The convoy type, used in URLs: `^[A-Za-z][A-Za-z0-9_-]{0,63}$`. */
+  readonly type: string;
+  /** The XState v5 machine; one persisted actor of it runs per correlation id. */
+  readonly machine: TMachine;
+  /**
+   * Definition version; convoys keep the version they started on.
+   * @defaultValue 1
+   */
+  readonly version?: number;
+  /**
+   * Policy for events the machine knows but cannot take in the current state.
+   * @defaultValue 'defer'
+   */
+  readonly unexpected?: UnexpectedPolicy | UnexpectedPolicyMap<ConvoyEventType<TMachine>>;
+  /**
+   * Policy for events the current state handles but whose every guard refused them.
+   * @defaultValue 'reject'
+   */
+  readonly guardRejected?: UnexpectedPolicy;
+  /** Input for the machine when a convoy starts. Defaults to `{ type, id }` of the convoy. */
+  readonly input?: (key: ConvoyKey) => InputFrom<TMachine>;
+  /**
+   * Durable effect implementations by action type. An action of the machine whose type is listed here
+   * is stored in the outbox with the commit and run afterwards, at least once.
+   */
+  readonly effects?: Readonly<Record<string, EffectHandler>>;
+  /**
+   * Maximum unprocessed events per convoy before accept answers `backlog_full` (429).
+   * @defaultValue 10000
+   */
+  readonly maxBacklog?: number;
+  /** A human description shown in the API and console. */
+  readonly description?: string;
+}
+
+/** A registered convoy definition (see {@link defineConvoy}). */
+export interface ConvoyDefinition<TMachine extends AnyStateMachine = AnyStateMachine> {
+  readonly kind: 'convoy-definition';
+  readonly type: string;
+  readonly version: number;
+  readonly machine: TMachine;
+  /** Event types clients may send (the machine's events minus `xstate.*`). */
+  readonly eventTypes: readonly string[];
+  readonly unexpected: UnexpectedPolicy | UnexpectedPolicyMap<string>;
+  readonly guardRejected: UnexpectedPolicy;
+  readonly input: ((key: ConvoyKey) => unknown) | undefined;
+  readonly effects: Readonly<Record<string, EffectHandler>>;
+  readonly maxBacklog: number;
+  readonly description: string | undefined;
+}
+
+const typePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const policies: ReadonlySet<string> = new Set<UnexpectedPolicy>(['defer', 'reject', 'deadLetter', 'ignore']);
+
+function assertPolicy(type: string, where: string, policy: unknown): asserts policy is UnexpectedPolicy {
+  if (typeof policy !== 'string' || !policies.has(policy)) {
+    throw new ConvoyError('definition_invalid', `Convoy "${type}": ${where} must be one of ${[...policies].join(', ')}`);
+  }
+}
+
+/**
+ * Define a convoy: an XState v5 machine run as one persisted actor per correlation id.
+ *
+ * @example
+ * ```ts
+ * const order = defineConvoy({ type: 'order', machine: orderMachine, unexpected: { ItemsShipped: 'defer', '*': 'reject' } });
+ * ```
+ */
+export function defineConvoy<TMachine extends AnyStateMachine>(
+  options: ConvoyDefinitionOptions<TMachine>,
+): ConvoyDefinition<TMachine> {
+  const { type, machine } = options;
+  if (!typePattern.test(type)) {
+    throw new ConvoyError('definition_invalid', `Convoy type "${type}" must match ${typePattern.source}`);
+  }
+  const version = options.version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new ConvoyError('definition_invalid', `Convoy "${type}": version must be a positive integer`);
+  }
+  const unexpected = options.unexpected ?? 'defer';
+  if (typeof unexpected === 'string') {
+    assertPolicy(type, 'unexpected', unexpected);
+  } else {
+    for (const [eventType, policy] of Object.entries(unexpected)) assertPolicy(type, `unexpected.${eventType}`, policy);
+  }
+  const guardRejected = options.guardRejected ?? 'reject';
+  assertPolicy(type, 'guardRejected', guardRejected);
+  const maxBacklog = options.maxBacklog ?? 10_000;
+  if (!Number.isSafeInteger(maxBacklog) || maxBacklog < 1) {
+    throw new ConvoyError('definition_invalid', `Convoy "${type}": maxBacklog must be a positive integer`);
+  }
+  const eventTypes = machine.events.filter((eventType: string) => !eventType.startsWith('xstate.'));
+  return {
+    kind: 'convoy-definition',
+    type,
+    version,
+    machine,
+    eventTypes,
+    unexpected: unexpected as UnexpectedPolicy | UnexpectedPolicyMap<string>,
+    guardRejected,
+    input: options.input as ((key: ConvoyKey) => unknown) | undefined,
+    effects: options.effects ?? {},
+    maxBacklog,
+    description: options.description,
+  };
+}
+
+/** The policy a definition applies to an unexpected event of this type. */
+export function unexpectedPolicyFor(definition: ConvoyDefinition, eventType: string): UnexpectedPolicy {
+  const { unexpected } = definition;
+  if (typeof unexpected === 'string') return unexpected;
+  return unexpected[eventType] ?? unexpected['*'] ?? 'defer';
+}
+
+/** True for a value produced by {@link defineConvoy} (used when loading user modules). */
+export function isConvoyDefinition(value: unknown): value is ConvoyDefinition {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'convoy-definition';
+}

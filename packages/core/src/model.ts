@@ -1,0 +1,155 @@
+/**
+ * The data Convoy stores and returns. Everything here is JSON-safe: it crosses Redis, HTTP and process
+ * boundaries unchanged. Times are epoch milliseconds internally; the HTTP layer renders ISO strings.
+ */
+import type { StateValue } from 'xstate';
+
+/** A JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Identifies one convoy: its definition type and its correlation id. */
+export interface ConvoyKey {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** An XState event as sent by clients: a `type` plus any JSON payload. */
+export interface ConvoyEvent {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Lifecycle of a convoy.
+ * - `active`: running (or not yet processed).
+ * - `done`: reached a final state; further events are recorded and refused.
+ * - `blocked`: cannot proceed without an operator (e.g. its snapshot fits no registered version).
+ * - `stalled`: pending work is not progressing (stall detection).
+ * - `paused`: an operator paused processing; events are still accepted.
+ */
+export type ConvoyStatus = 'active' | 'done' | 'blocked' | 'stalled' | 'paused';
+
+/** Where an inbox event came from. Timer firings and effect results enter the inbox like client events. */
+export type EventSource =
+  | { readonly kind: 'client'; readonly idempotencyKey?: string }
+  | { readonly kind: 'timer'; readonly timerId: string; readonly token: string }
+  | { readonly kind: 'effect'; readonly effectId: string };
+
+/** An accepted event waiting in a convoy's inbox. `seq` is its 1-based position in the convoy. */
+export interface InboxEvent {
+  readonly seq: number;
+  readonly event: ConvoyEvent;
+  readonly acceptedAt: number;
+  readonly source: EventSource;
+}
+
+/** An event held by the `defer` policy, re-checked in arrival order after every transition. */
+export interface DeferredEvent extends InboxEvent {
+  readonly deferredAt: number;
+}
+
+/** What happened to one event when its convoy processed it. */
+export type EventOutcome = 'applied' | 'deferred' | 'rejected' | 'deadLettered' | 'ignored';
+
+/** Why an event was not applied, as a stable code. */
+export type OutcomeReason =
+  | 'not_accepted_in_state'
+  | 'guard_rejected'
+  | 'unknown_event_type'
+  | 'convoy_done'
+  | 'stale_timer'
+  | 'handler_error';
+
+/** One line of a convoy's history, in processing order. */
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly event: ConvoyEvent;
+  readonly outcome: EventOutcome;
+  readonly from: StateValue | null;
+  readonly to: StateValue | null;
+  readonly at: number;
+  readonly reason?: OutcomeReason;
+  /** Error message for `handler_error`. */
+  readonly error?: string;
+}
+
+/** An event that was dead-lettered, kept for inspection and redrive. */
+export interface DeadLetter {
+  readonly key: ConvoyKey;
+  readonly seq: number;
+  readonly event: ConvoyEvent;
+  readonly reason: OutcomeReason;
+  readonly error?: string;
+  readonly at: number;
+}
+
+/**
+ * A side effect decided by a transition, stored in the convoy's outbox in the same commit as the
+ * snapshot and run afterwards, at least once. `id` is stable (`<type>|<id>|<seq>|<index>`) and is the
+ * idempotency key handed to the effect implementation.
+ */
+export interface EffectIntent {
+  readonly id: string;
+  /** The xstate action type, e.g. a named action `notifyWarehouse`. */
+  readonly action: string;
+  /** The action's resolved params (JSON). */
+  readonly params: JsonValue | undefined;
+  /** The seq of the event whose transition produced this effect. */
+  readonly seq: number;
+  readonly event: ConvoyEvent;
+  /** The convoy's context right after the transition (handed to the action implementation). */
+  readonly context: JsonValue | undefined;
+}
+
+/** A durable timer armed by a transition (xstate `after`, delayed `raise`). */
+export interface TimerArm {
+  /** The xstate send id, e.g. `xstate.after.5000.order.AwaitingPayment`. */
+  readonly timerId: string;
+  /** Unique per arming; a firing whose token is no longer armed is dropped. */
+  readonly token: string;
+  readonly dueAt: number;
+  readonly event: ConvoyEvent;
+}
+
+/** The persisted state of one convoy, written only by a fenced commit. */
+export interface ConvoyRecord {
+  readonly key: ConvoyKey;
+  readonly status: ConvoyStatus;
+  /** Version of the definition this convoy runs on. */
+  readonly definitionVersion: number;
+  /** The xstate persisted snapshot (JSON). */
+  readonly snapshot: JsonValue;
+  readonly value: StateValue;
+  readonly context: JsonValue;
+  /** Highest inbox seq processed (its outcome decided: applied, deferred, rejected, ...). */
+  readonly processedSeq: number;
+  readonly deferred: readonly DeferredEvent[];
+  /** Timers currently armed, by timer id. */
+  readonly timers: Readonly<Record<string, TimerArm>>;
+  /** Why the convoy is `blocked`, when it is. */
+  readonly blockedReason?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Bumped by every commit. */
+  readonly revision: number;
+}
+
+/** What the API shows for a convoy (the record plus the store's acceptance counter). */
+export interface ConvoyView {
+  readonly type: string;
+  readonly id: string;
+  readonly status: ConvoyStatus;
+  readonly value: StateValue | null;
+  readonly context: JsonValue;
+  /** Last processed seq. */
+  readonly seq: number;
+  /** Last accepted seq. */
+  readonly accepted: number;
+  /** Number of deferred events. */
+  readonly deferred: number;
+  /** Definition version. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly blockedReason?: string;
+}
