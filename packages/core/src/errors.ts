@@ -12,6 +12,7 @@ export const errorStatusByCode = {
   route_not_found: 404,
   unknown_convoy_type: 404,
   convoy_not_found: 404,
+  method_not_allowed: 405,
   wait_timeout: 408,
   idempotency_conflict: 409,
   stale_claim: 409,
