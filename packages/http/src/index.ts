@@ -1,1 +1,11 @@
-export {};
+/**
+ * `@convoy/http`: the Convoy HTTP API as a Fastify 5 plugin over the `ConvoyGateway` port.
+ */
+export { convoyPlugin } from './plugin.ts';
+export type { ConvoyPluginOptions } from './plugin.ts';
+export { buildConvoyApp } from './app.ts';
+export type { ConvoyAppOptions } from './app.ts';
+export { toErrorReply } from './error-reply.ts';
+export type { ErrorReplyBody } from './error-reply.ts';
+export type { HistoryItem } from './convoy-routes.ts';
+export { convoyIdPattern } from './request-parsing.ts';

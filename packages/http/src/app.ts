@@ -1,0 +1,57 @@
+/**
+ * `buildConvoyApp`: a Fastify instance serving only the Convoy API, configured so that every answer,
+ * including the framework's own (404, malformed URLs, over-long path segments), uses the API's error body.
+ */
+import { ConvoyError } from '@convoy/core';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { sendError } from './error-reply.ts';
+import { convoyPlugin } from './plugin.ts';
+import type { ConvoyPluginOptions } from './plugin.ts';
+
+/** Options of {@link buildConvoyApp}: the plugin's options plus a logger. */
+export interface ConvoyAppOptions extends ConvoyPluginOptions {
+  /**
+   * Fastify's logger option (pino options or a boolean).
+   * @defaultValue false
+   */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Longer than any id (128) so over-long ids reach the route and get a 400 `invalid_convoy_id`; still
+ * bounded so the router does not scan arbitrarily long segments.
+ */
+const maxParamLength = 1024;
+
+/**
+ * Build a Fastify app serving the Convoy API (not listening; call `listen` or `inject`).
+ *
+ * @example
+ * ```ts
+ * const app = buildConvoyApp({ gateway: engine });
+ * await app.listen({ port: 3000 });
+ * ```
+ */
+export function buildConvoyApp(options: ConvoyAppOptions): FastifyInstance {
+  const { logger = false, ...pluginOptions } = options;
+  const app = Fastify({
+    logger,
+    routerOptions: { maxParamLength },
+    // Errors raised before routing (bad percent-encoding, segment longer than maxParamLength).
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(
+      new ConvoyError('route_not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+      request,
+      reply,
+    );
+  });
+  // Errors on the 404 path (e.g. a bad JSON body sent to an unknown URL) still get the API's body.
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  void app.register(convoyPlugin, pluginOptions);
+  return app;
+}

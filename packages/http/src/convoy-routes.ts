@@ -1,0 +1,99 @@
+/**
+ * The routes of one convoy: accept an event, wait for processing, read the view and the history.
+ */
+import { ConvoyError } from '@convoy/core';
+import type { ConvoyGateway, ConvoyKey, HistoryEntry } from '@convoy/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  assertQueryNames,
+  readConvoyKey,
+  readEventBody,
+  readIdempotencyKey,
+  readIntegerQuery,
+} from './request-parsing.ts';
+
+/** What the routes need from the plugin's options, with defaults applied. */
+export interface ConvoyRouteSettings {
+  readonly gateway: ConvoyGateway;
+  readonly bodyLimit: number;
+  readonly maxWaitMs: number;
+  /** Timeout of `GET .../wait` when the client gives none. */
+  readonly defaultWaitMs: number;
+}
+
+/** One history line as the API shows it: `at` as an ISO string. */
+export interface HistoryItem extends Omit<HistoryEntry, 'at'> {
+  readonly at: string;
+}
+
+/** Render a history entry for the API (time as ISO 8601; everything else unchanged). */
+export function toHistoryItem(entry: HistoryEntry): HistoryItem {
+  return { ...entry, at: new Date(entry.at).toISOString() };
+}
+
+function notFound(key: ConvoyKey): ConvoyError {
+  return new ConvoyError('convoy_not_found', `Convoy ${key.type}/${key.id} has never received an event`, { ...key });
+}
+
+/** Register the per-convoy routes on an (encapsulated) instance. */
+export function registerConvoyRoutes(instance: FastifyInstance, settings: ConvoyRouteSettings): void {
+  const { gateway, bodyLimit, maxWaitMs, defaultWaitMs } = settings;
+
+  instance.post('/convoys/:type/:id/events', { bodyLimit }, async (request, reply) => {
+    const key = readConvoyKey(request.params);
+    assertQueryNames(request.query, ['wait']);
+    const wait = readIntegerQuery(request.query, 'wait', { min: 0, max: maxWaitMs });
+    const idempotencyKey = readIdempotencyKey(request);
+    const event = readEventBody(request.body);
+    const receipt = await gateway.accept(
+      idempotencyKey === undefined ? { ...key, event } : { ...key, event, idempotencyKey },
+    );
+    // Only the documented fields: the receipt type may grow without the public contract growing.
+    const accepted = { type: receipt.type, id: receipt.id, seq: receipt.seq, duplicate: receipt.duplicate };
+    if (wait === undefined) return reply.code(202).send(accepted);
+    let processed = false;
+    try {
+      processed = await gateway.waitForSeq(key, receipt.seq, wait);
+    } catch (error) {
+      // The event is accepted whatever happens to the wait: failing now would invite a duplicate retry.
+      request.log.error({ err: error, ...key, seq: receipt.seq }, 'waiting for an accepted event failed');
+    }
+    return reply.code(202).send({ ...accepted, processed });
+  });
+
+  instance.get('/convoys/:type/:id/wait', async (request) => {
+    const key = readConvoyKey(request.params);
+    assertQueryNames(request.query, ['seq', 'timeout']);
+    const seq = readIntegerQuery(request.query, 'seq', { min: 1, max: Number.MAX_SAFE_INTEGER });
+    if (seq === undefined) throw new ConvoyError('invalid_request', 'Query parameter "seq" is required');
+    const timeout = readIntegerQuery(request.query, 'timeout', { min: 0, max: maxWaitMs }) ?? defaultWaitMs;
+    // Reading the view first answers unknown types/convoys with 404 and already-processed seqs at once.
+    const view = await gateway.getConvoy(key);
+    if (view === null) throw notFound(key);
+    const processed = view.seq >= seq || (await gateway.waitForSeq(key, seq, timeout));
+    if (!processed) {
+      throw new ConvoyError(
+        'wait_timeout',
+        `Convoy ${key.type}/${key.id} did not process seq ${seq} within ${timeout} ms`,
+        { ...key, seq, timeout },
+      );
+    }
+    return { type: key.type, id: key.id, seq, processed: true };
+  });
+
+  instance.get('/convoys/:type/:id', async (request) => {
+    const key = readConvoyKey(request.params);
+    assertQueryNames(request.query, []);
+    const view = await gateway.getConvoy(key);
+    if (view === null) throw notFound(key);
+    return view;
+  });
+
+  instance.get('/convoys/:type/:id/history', async (request) => {
+    const key = readConvoyKey(request.params);
+    assertQueryNames(request.query, []);
+    const history = await gateway.getHistory(key);
+    if (history === null) throw notFound(key);
+    return { items: history.map(toHistoryItem) };
+  });
+}

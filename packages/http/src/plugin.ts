@@ -1,0 +1,95 @@
+/**
+ * `convoyPlugin`: the Convoy HTTP API as a Fastify 5 plugin over a `ConvoyGateway`.
+ */
+import type { ConvoyGateway } from '@convoy/core';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { registerConvoyRoutes } from './convoy-routes.ts';
+import { sendError } from './error-reply.ts';
+import { registerMethodGuards } from './method-not-allowed.ts';
+import { jsonBodyParser } from './request-parsing.ts';
+import { registerTypeRoutes } from './type-routes.ts';
+
+/** Options of {@link convoyPlugin}. */
+export interface ConvoyPluginOptions {
+  /** What the routes call: the runtime's engine, or any other implementation of the port. */
+  readonly gateway: ConvoyGateway;
+  /**
+   * Path prefix of every route, e.g. `/api`.
+   * @defaultValue `''` (routes at `/convoys/...` and `/convoy-types`)
+   */
+  readonly prefix?: string;
+  /**
+   * Largest accepted event body in bytes; larger bodies get 413 `payload_too_large`.
+   * @defaultValue 65536 (64 KiB)
+   */
+  readonly bodyLimit?: number;
+  /**
+   * Largest `?wait=` / `timeout=` a client may ask for, in milliseconds.
+   * @defaultValue 30000
+   */
+  readonly maxWaitMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway served by `convoyPlugin` (for a host app's own routes, e.g. health checks). */
+    convoyGateway: ConvoyGateway;
+  }
+}
+
+/** Ids may be 128 characters; Fastify sends longer path params to its 404/414 path, never to our 400. */
+const longestParam = 128;
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`convoyPlugin: ${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify, options) => {
+  const { gateway } = options;
+  if (typeof gateway !== 'object' || gateway === null) throw new TypeError('convoyPlugin: `gateway` is required');
+  const bodyLimit = positiveInteger('bodyLimit', options.bodyLimit, 64 * 1024, 1);
+  const maxWaitMs = positiveInteger('maxWaitMs', options.maxWaitMs, 30_000, 0);
+  const defaultWaitMs = Math.min(5_000, maxWaitMs);
+  const config = fastify.initialConfig;
+  const maxParamLength = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
+  if (maxParamLength < longestParam) {
+    fastify.log.warn(
+      `convoyPlugin: maxParamLength is ${maxParamLength}; convoy ids longer than that are refused by Fastify ` +
+        `before Convoy sees them. Set routerOptions.maxParamLength >= ${longestParam} (buildConvoyApp does).`,
+    );
+  }
+
+  fastify.decorate('convoyGateway', gateway);
+
+  // The routes live in their own encapsulated scope, so their parsers and error handler never leak into
+  // the host app (fastify-plugin only shares the decoration).
+  await fastify.register(
+    async (scope: FastifyInstance) => {
+      // Only JSON: without the default text/plain parser, any other media type is a 415.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, jsonBodyParser(scope));
+      scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+      registerConvoyRoutes(scope, { gateway, bodyLimit, maxWaitMs, defaultWaitMs });
+      registerTypeRoutes(scope, gateway);
+      registerMethodGuards(scope);
+    },
+    { prefix: options.prefix ?? '' },
+  );
+};
+
+/**
+ * The Convoy HTTP API as a Fastify 5 plugin. It talks only to the `ConvoyGateway` port, so any engine
+ * (embedded memory store, Redis) can sit behind it. Errors are always `{ statusCode, code, message }`.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ routerOptions: { maxParamLength: 1024 } });
+ * await app.register(convoyPlugin, { gateway: engine, prefix: '/api' });
+ * ```
+ */
+export const convoyPlugin = fp(convoyPluginImpl, { fastify: '5.x', name: '@convoy/http' });
