@@ -1,0 +1,115 @@
+--[[
+  Commit one turn atomically, fenced: the claim's epoch must still be current and the new record must
+  build on the stored revision. Writes the record, history, dead letters, outbox and timers, trims the
+  processed inbox entries and clears the dirty mark when nothing is left. Safe to run twice: when the
+  stored revision already equals the new one and was written under this epoch, it is a no-op success.
+
+  KEYS[1] meta     HASH  epoch, rev, revEpoch, processed, status, updatedAt, seq, histTrimmed
+  KEYS[2] state    STRING record JSON
+  KEYS[3] inbox    STREAM
+  KEYS[4] outbox   HASH effectId -> effect JSON
+  KEYS[5] timers   HASH timerId -> timer JSON
+  KEYS[6] history  LIST of entry JSON
+  KEYS[7] dlq      LIST of dead-letter JSON
+  KEYS[8] dirty    ZSET of the bucket
+  KEYS[9] due      ZSET of the bucket (armed timers by due time)
+
+  ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
+  ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
+  then sections, each a count followed by its items:
+    history entries     (json)
+    dead letters        (json)
+    effects             (id, json)
+    fired timers        (timerId, token, due member)   removed when the armed token is the fired one
+    cancelled timers    (timerId, due member)
+    armed timers        (timerId, dueAt, json, due member)
+
+  Returns: {revision, hasMore (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT
+]]
+local STALE_CLAIM = -1
+local REVISION_CONFLICT = -2
+
+local epoch = ARGV[2]
+local newRev = tonumber(ARGV[3])
+local processed = tonumber(ARGV[4])
+local storedRev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+local accepted = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+
+local function hasMore()
+  if accepted > tonumber(redis.call('HGET', KEYS[1], 'processed') or '0') then return 1 end
+  return 0
+end
+
+-- Already applied (the reply of the first run was lost): succeed without writing anything.
+if storedRev == newRev and redis.call('HGET', KEYS[1], 'revEpoch') == epoch then
+  return {newRev, hasMore()}
+end
+if redis.call('HGET', KEYS[1], 'epoch') ~= epoch then
+  return STALE_CLAIM
+end
+if storedRev ~= newRev - 1 then
+  return REVISION_CONFLICT
+end
+
+redis.call('SET', KEYS[2], ARGV[5])
+redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', processed,
+  'status', ARGV[6], 'updatedAt', ARGV[1])
+
+local i = 10
+local n = tonumber(ARGV[i])
+for j = 1, n do
+  redis.call('RPUSH', KEYS[6], ARGV[i + j])
+end
+i = i + n + 1
+local cap = tonumber(ARGV[7])
+local len = redis.call('LLEN', KEYS[6])
+if len > cap then
+  redis.call('LTRIM', KEYS[6], len - cap, -1)
+  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
+end
+
+n = tonumber(ARGV[i])
+for j = 1, n do
+  redis.call('RPUSH', KEYS[7], ARGV[i + j])
+end
+i = i + n + 1
+redis.call('LTRIM', KEYS[7], -tonumber(ARGV[8]), -1)
+
+n = tonumber(ARGV[i])
+for j = 0, n - 1 do
+  redis.call('HSET', KEYS[4], ARGV[i + 1 + j * 2], ARGV[i + 2 + j * 2])
+end
+i = i + n * 2 + 1
+
+n = tonumber(ARGV[i])
+for j = 0, n - 1 do
+  local timerId = ARGV[i + 1 + j * 3]
+  local armed = redis.call('HGET', KEYS[5], timerId)
+  if armed and cjson.decode(armed)['token'] == ARGV[i + 2 + j * 3] then
+    redis.call('HDEL', KEYS[5], timerId)
+    redis.call('ZREM', KEYS[9], ARGV[i + 3 + j * 3])
+  end
+end
+i = i + n * 3 + 1
+
+n = tonumber(ARGV[i])
+for j = 0, n - 1 do
+  redis.call('HDEL', KEYS[5], ARGV[i + 1 + j * 2])
+  redis.call('ZREM', KEYS[9], ARGV[i + 2 + j * 2])
+end
+i = i + n * 2 + 1
+
+n = tonumber(ARGV[i])
+for j = 0, n - 1 do
+  redis.call('HSET', KEYS[5], ARGV[i + 1 + j * 4], ARGV[i + 3 + j * 4])
+  redis.call('ZADD', KEYS[9], ARGV[i + 2 + j * 4], ARGV[i + 4 + j * 4])
+end
+
+redis.call('XTRIM', KEYS[3], 'MINID', processed + 1)
+local more = hasMore()
+if more == 0 then
+  redis.call('ZREM', KEYS[8], ARGV[9])
+else
+  redis.call('ZADD', KEYS[8], 'NX', ARGV[1], ARGV[9])
+end
+return {newRev, more}

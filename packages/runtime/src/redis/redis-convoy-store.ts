@@ -1,0 +1,255 @@
+/**
+ * `ConvoyStore` on Redis: every state change is one Lua script on the keys of one convoy (one Cluster
+ * slot), so accept, claim, commit, ack and release are each atomic and fenced. Key names come from
+ * `RedisKeys`; script result codes are mapped to errors by `scriptCodeToError`.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConvoyError, isConvoyError } from '@convoy/core';
+import type {
+  AcceptInput,
+  AcceptReceipt,
+  Claim,
+  ClaimOptions,
+  CommitResult,
+  ConvoyKey,
+  ConvoyRecord,
+  ConvoyStore,
+  DeadLetter,
+  HistoryEntry,
+  StoredConvoy,
+  TimerArm,
+  TurnCommit,
+} from '@convoy/core';
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import { encodeTimerMember, RedisKeys } from './keys.ts';
+import type { RedisKeyOptions } from './keys.ts';
+import { registerScripts } from './scripts.ts';
+import type { ConvoyScripts, ScriptName } from './scripts.ts';
+import { isScriptCode, scriptCodeToError } from './script-codes.ts';
+import { bucketIndexReader } from './bucket-index.ts';
+import { parseClaimReply } from './claim-reply.ts';
+
+/** Options of the Redis store. */
+export interface RedisConvoyStoreOptions extends RedisKeyOptions {
+  /**
+   * An ioredis client (standalone or Cluster) or a Redis URL. A client passed in stays open on `close()`
+   * (its owner closes it); a client created from a URL is closed by the store.
+   */
+  readonly connection: Redis | Cluster | string;
+  /**
+   * How long a client idempotency key is remembered per convoy.
+   * @defaultValue 86_400_000 (24 h)
+   */
+  readonly idempotencyTtlMs?: number;
+  /**
+   * How long the per-request token of an accept without an idempotency key is remembered. It only has to
+   * outlive ioredis re-sending the script after a reconnect.
+   * @defaultValue 600_000 (10 min)
+   */
+  readonly requestTokenTtlMs?: number;
+  /**
+   * History entries kept per convoy; older entries are dropped (indexes stay absolute).
+   * @defaultValue 10_000
+   */
+  readonly historyCap?: number;
+  /**
+   * Dead letters kept per convoy; older ones are dropped.
+   * @defaultValue 10_000
+   */
+  readonly deadLetterCap?: number;
+}
+
+/**
+ * The production store: durable (with AOF), shared by any number of processes, Cluster-safe.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisConvoyStore({ connection: 'redis://127.0.0.1:6380', prefix: 'shop' });
+ * await assertDurableRedis(store.client);
+ * ```
+ */
+export class RedisConvoyStore implements ConvoyStore {
+  /** The ioredis client the store uses (for the startup guard, health checks). */
+  readonly client: Redis | Cluster;
+  /** The key builder (exposed for diagnostics and tests). */
+  readonly keys: RedisKeys;
+  private readonly scripts: ConvoyScripts;
+  private readonly ownsClient: boolean;
+  private readonly idempotencyTtlMs: number;
+  private readonly requestTokenTtlMs: number;
+  private readonly historyCap: number;
+  private readonly deadLetterCap: number;
+  private readonly index: ReturnType<typeof bucketIndexReader>;
+
+  constructor(options: RedisConvoyStoreOptions) {
+    this.keys = new RedisKeys(options);
+    this.ownsClient = typeof options.connection === 'string';
+    this.client = typeof options.connection === 'string' ? new Redis(options.connection) : options.connection;
+    this.scripts = registerScripts(this.client);
+    this.idempotencyTtlMs = positive(options.idempotencyTtlMs ?? 86_400_000, 'idempotencyTtlMs');
+    this.requestTokenTtlMs = positive(options.requestTokenTtlMs ?? 600_000, 'requestTokenTtlMs');
+    this.historyCap = positive(options.historyCap ?? 10_000, 'historyCap');
+    this.deadLetterCap = positive(options.deadLetterCap ?? 10_000, 'deadLetterCap');
+    this.index = bucketIndexReader(this.client, this.keys);
+  }
+
+  async accept(input: AcceptInput): Promise<AcceptReceipt> {
+    const k = this.keys.convoy(input.key);
+    const client = input.idempotencyKey !== undefined;
+    // Without a client key, a random per-request token still makes a re-sent script call harmless.
+    const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${randomUUID()}`);
+    const reply = await this.run('acceptEvent', input.key, [
+      k.meta, k.inbox, idem, k.dirty,
+      input.now, JSON.stringify(input.event), JSON.stringify(input.source), client ? 'client' : 'request',
+      input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
+    ]); // prettier-ignore
+    const [seq, duplicate] = reply as [number, number];
+    return { seq, duplicate: duplicate === 1 };
+  }
+
+  async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {
+    const k = this.keys.convoy(key);
+    const reply = await this.run('claimConvoy', key, [
+      k.meta, k.state, k.inbox, k.outbox,
+      options.now, options.owner, options.leaseMs, options.maxEvents, randomUUID(),
+    ]); // prettier-ignore
+    return reply === 0 ? null : parseClaimReply(key, options.owner, reply);
+  }
+
+  async commit(claim: Claim, commit: TurnCommit): Promise<CommitResult> {
+    const k = this.keys.convoy(claim.key);
+    const { record } = commit;
+    const args: Array<string | number> = [
+      k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
+      record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
+      this.historyCap, this.deadLetterCap, k.member,
+    ]; // prettier-ignore
+    pushSection(args, commit.history.map((entry) => [JSON.stringify(entry)]));
+    pushSection(args, commit.deadLetters.map((letter) => [JSON.stringify(letter)]));
+    pushSection(args, commit.effects.map((effect) => [effect.id, JSON.stringify(effect)]));
+    pushSection(args, firedTimers(claim, record).map((f) => [f.timerId, f.token, encodeTimerMember(claim.key, f.timerId)]));
+    pushSection(args, commit.timers.cancel.map((id) => [id, encodeTimerMember(claim.key, id)]));
+    pushSection(
+      args,
+      commit.timers.arm.map((t) => [t.timerId, t.dueAt, JSON.stringify(t), encodeTimerMember(claim.key, t.timerId)]),
+    );
+    const reply = await this.run('commitTurn', claim.key, args, { epoch: claim.epoch, revision: record.revision });
+    const [revision, more] = reply as [number, number];
+    return { revision, hasMore: more === 1 };
+  }
+
+  async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
+    if (effectIds.length === 0) return;
+    const k = this.keys.convoy(claim.key);
+    await this.run('ackEffects', claim.key, [k.meta, k.outbox, claim.epoch, ...effectIds], { epoch: claim.epoch });
+  }
+
+  async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
+    const k = this.keys.convoy(claim.key);
+    const [, more] = (await this.run('releaseConvoy', claim.key, [k.meta, claim.epoch])) as [number, number];
+    return { hasMore: more === 1 };
+  }
+
+  async get(key: ConvoyKey): Promise<StoredConvoy | null> {
+    const k = this.keys.convoy(key);
+    const [meta, state] = await this.read(key, async () => {
+      const replies = await this.client.multi().hmget(k.meta, 'seq', 'firstAt').get(k.state).exec();
+      if (!replies) throw new Error('MULTI aborted');
+      for (const [error] of replies) if (error) throw error;
+      return [replies[0]?.[1] as Array<string | null>, replies[1]?.[1] as string | null] as const;
+    });
+    const [seq, firstAt] = meta;
+    if (seq == null && state == null) return null;
+    const record = state == null ? null : (JSON.parse(state) as ConvoyRecord);
+    return {
+      record,
+      accepted: Number(seq ?? 0),
+      firstAcceptedAt: Number(firstAt ?? record?.createdAt ?? 0),
+    };
+  }
+
+  async history(
+    key: ConvoyKey,
+    options: { readonly afterIndex?: number; readonly limit?: number } = {},
+  ): Promise<HistoryEntry[]> {
+    const k = this.keys.convoy(key);
+    const first = options.afterIndex === undefined ? 0 : options.afterIndex + 1;
+    const reply = (await this.run('readHistory', key, [k.meta, k.history, first, options.limit ?? -1])) as string[];
+    return reply.map((entry) => JSON.parse(entry) as HistoryEntry);
+  }
+
+  async deadLetters(key: ConvoyKey): Promise<DeadLetter[]> {
+    const k = this.keys.convoy(key);
+    const entries = await this.read(key, () => this.client.lrange(k.dlq, 0, -1));
+    return entries.map((entry) => JSON.parse(entry) as DeadLetter);
+  }
+
+  async dueTimers(now: number, limit: number): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
+    const due = await this.read(null, () => this.index.dueTimers(now, limit));
+    const timers = await this.read(null, () =>
+      Promise.all(due.map(({ key, timerId }) => this.client.hget(this.keys.convoy(key).timers, timerId))),
+    );
+    const result: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
+    due.forEach(({ key }, i) => {
+      const json = timers[i];
+      // Gone between the two reads: a commit processed or cancelled it meanwhile.
+      if (json != null) result.push({ key, timer: JSON.parse(json) as TimerArm });
+    });
+    return result;
+  }
+
+  async dirtyConvoys(limit: number): Promise<ConvoyKey[]> {
+    return this.read(null, () => this.index.dirtyConvoys(limit));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
+  }
+
+  /** Runs a script and turns a negative result code into its `ConvoyError`. */
+  private async run(
+    script: ScriptName,
+    key: ConvoyKey,
+    keysAndArgs: Array<string | number>,
+    details: Readonly<Record<string, unknown>> = {},
+  ): Promise<unknown> {
+    const reply = await this.read(key, () => this.scripts[script](...keysAndArgs));
+    if (isScriptCode(reply)) throw scriptCodeToError(reply, script, { type: key.type, id: key.id, ...details });
+    return reply;
+  }
+
+  /** Runs a Redis call; a connection or server failure becomes `store_unavailable` (retryable). */
+  private async read<T>(key: ConvoyKey | null, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isConvoyError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ConvoyError('store_unavailable', `Redis call failed: ${message}`, key ? { type: key.type, id: key.id } : undefined, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Timer firings this commit processed: their timer is disarmed unless the same token was re-armed. */
+function firedTimers(claim: Claim, record: ConvoyRecord): Array<{ timerId: string; token: string }> {
+  const fired: Array<{ timerId: string; token: string }> = [];
+  for (const event of claim.events) {
+    if (event.seq <= record.processedSeq && event.source.kind === 'timer') {
+      fired.push({ timerId: event.source.timerId, token: event.source.token });
+    }
+  }
+  return fired;
+}
+
+function pushSection(args: Array<string | number>, items: ReadonlyArray<ReadonlyArray<string | number>>): void {
+  args.push(items.length);
+  for (const item of items) args.push(...item);
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}

@@ -1,0 +1,64 @@
+/**
+ * Loads the Lua scripts in `./lua` and registers them on an ioredis client with `defineCommand`, which
+ * runs EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or `SCRIPT FLUSH`), so no SHA
+ * is cached forever. The number of keys comes from the file name (`commitTurn-9.lua` takes 9 keys).
+ */
+import { readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+
+/** The scripts, by command name. */
+export const scriptFiles = {
+  acceptEvent: 'acceptEvent-4.lua',
+  claimConvoy: 'claimConvoy-4.lua',
+  commitTurn: 'commitTurn-9.lua',
+  ackEffects: 'ackEffects-2.lua',
+  releaseConvoy: 'releaseConvoy-1.lua',
+  readHistory: 'readHistory-2.lua',
+} as const;
+
+/** Name of a Convoy script. */
+export type ScriptName = keyof typeof scriptFiles;
+
+/** A registered script: call it with its keys then its arguments. */
+export type ScriptCommand = (...keysAndArgs: Array<string | number>) => Promise<unknown>;
+
+/** The registered scripts of one client. */
+export type ConvoyScripts = Readonly<Record<ScriptName, ScriptCommand>>;
+
+/** A Convoy script's source and key count, as read from `./lua`. */
+export interface ScriptSource {
+  readonly name: ScriptName;
+  readonly file: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+let sources: readonly ScriptSource[] | undefined;
+
+/** Every script's source (read once per process). */
+export function scriptSources(): readonly ScriptSource[] {
+  sources ??= (Object.entries(scriptFiles) as Array<[ScriptName, string]>).map(([name, file]) => {
+    const match = /-(\d+)\.lua$/.exec(file);
+    if (!match?.[1]) throw new Error(`Script file name must end in -<numberOfKeys>.lua: ${file}`);
+    const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+    return { name, file, numberOfKeys: Number(match[1]), lua };
+  });
+  return sources;
+}
+
+// Command names are prefixed so they cannot clash with Redis commands or another library's scripts.
+const commandName = (name: ScriptName): string => `convoy_${name}`;
+
+/** Registers every script on `client` (idempotent) and returns callable handles. */
+export function registerScripts(client: Redis | Cluster): ConvoyScripts {
+  const handles = {} as Record<ScriptName, ScriptCommand>;
+  for (const source of scriptSources()) {
+    const command = commandName(source.name);
+    if (typeof Reflect.get(client, command) !== 'function') {
+      client.defineCommand(command, { numberOfKeys: source.numberOfKeys, lua: source.lua });
+    }
+    const method = Reflect.get(client, command) as ScriptCommand;
+    handles[source.name] = (...keysAndArgs) => method.apply(client, keysAndArgs);
+  }
+  return handles;
+}
