@@ -25,6 +25,7 @@ export const errorStatusByCode = {
   definition_invalid: 500,
   version_unknown: 500,
   internal_error: 500,
+  redis_misconfigured: 500,
   store_unavailable: 503,
 } as const satisfies Record<string, number>;
 
