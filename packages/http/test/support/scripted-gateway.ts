@@ -1,0 +1,80 @@
+/**
+ * A small, hand-driven ConvoyGateway for HTTP tests that need what a real engine does not do on demand:
+ * fail with a chosen error, or hold processing so a wait times out.
+ */
+import { ConvoyError } from '@convoy/core';
+import type {
+  AcceptRequest,
+  AcceptResponse,
+  ConvoyGateway,
+  ConvoyKey,
+  ConvoyTypeDescription,
+  ConvoyTypeSummary,
+  ConvoyView,
+  HistoryEntry,
+} from '@convoy/core';
+
+/** A gateway whose every method can be replaced by a test. */
+export interface ScriptedGateway extends ConvoyGateway {
+  /** Calls received by `accept`, in order. */
+  readonly accepted: AcceptRequest[];
+}
+
+const summary: ConvoyTypeSummary = { type: 'order', version: 1, versions: [1], events: ['Go'] };
+
+/** A gateway knowing type `order` and event `Go`; it accepts and never processes. */
+export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): ScriptedGateway {
+  const accepted: AcceptRequest[] = [];
+  const seqs = new Map<string, number>();
+  const assertType = (type: string): void => {
+    if (type !== 'order') throw new ConvoyError('unknown_convoy_type', `Unknown convoy type "${type}"`);
+  };
+  const base: ConvoyGateway = {
+    async accept(request): Promise<AcceptResponse> {
+      assertType(request.type);
+      accepted.push(request);
+      const name = `${request.type}/${request.id}`;
+      const seq = (seqs.get(name) ?? 0) + 1;
+      seqs.set(name, seq);
+      return { type: request.type, id: request.id, seq, duplicate: false };
+    },
+    async waitForSeq(): Promise<boolean> {
+      return false;
+    },
+    async getConvoy(key: ConvoyKey): Promise<ConvoyView | null> {
+      assertType(key.type);
+      const accepted = seqs.get(`${key.type}/${key.id}`);
+      if (accepted === undefined) return null;
+      const at = new Date(0).toISOString();
+      return {
+        ...key,
+        status: 'active',
+        value: 'Idle',
+        context: {},
+        seq: 0,
+        accepted,
+        deferred: 0,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+    },
+    async getHistory(key: ConvoyKey): Promise<HistoryEntry[] | null> {
+      assertType(key.type);
+      return seqs.has(`${key.type}/${key.id}`) ? [] : null;
+    },
+    listTypes: () => [summary],
+    describeType(type: string): ConvoyTypeDescription {
+      assertType(type);
+      return {
+        ...summary,
+        states: ['Idle'],
+        mermaid: 'stateDiagram-v2',
+        stately: 'createMachine({})',
+        graph: { root: 'order', nodes: [], edges: [] },
+        machine: {},
+      };
+    },
+  };
+  return { ...base, ...overrides, accepted };
+}
