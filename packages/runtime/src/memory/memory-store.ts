@@ -1,0 +1,290 @@
+/**
+ * The embedded store: every convoy in one process's memory. Same ordering, idempotency, fencing and
+ * timer semantics as the Redis store (both pass `describeStoreConformance`), but NOT durable.
+ */
+import { ConvoyError } from '@convoy/core';
+import type {
+  AcceptInput,
+  AcceptReceipt,
+  Claim,
+  ClaimOptions,
+  CommitResult,
+  ConvoyKey,
+  ConvoyRecord,
+  ConvoyStore,
+  DeadLetter,
+  EffectIntent,
+  HistoryEntry,
+  InboxEvent,
+  StoredConvoy,
+  TimerArm,
+  TurnCommit,
+} from '@convoy/core';
+
+/** Everything the memory store keeps for one convoy. */
+interface ConvoySlot {
+  readonly key: ConvoyKey;
+  accepted: number;
+  firstAcceptedAt: number;
+  /** Unprocessed inbox events by seq (a Map keeps insertion = seq order). */
+  readonly inbox: Map<number, InboxEvent>;
+  readonly idempotency: Map<string, { readonly seq: number; readonly fingerprint: string }>;
+  record: ConvoyRecord | null;
+  epoch: number;
+  lease: { readonly owner: string; readonly until: number } | null;
+  readonly history: HistoryEntry[];
+  readonly deadLetters: DeadLetter[];
+  /** Effects committed and not yet acknowledged, in commit order. */
+  readonly outbox: Map<string, EffectIntent>;
+  /** Armed timers by timer id (mirrors `record.timers`, minus firings already processed). */
+  timers: Map<string, TimerArm>;
+}
+
+const slotId = (key: ConvoyKey): string => `${key.type}\u0000${key.id}`;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * A {@link ConvoyStore} in one process's memory: the embedded default for the demo, tutorials and unit
+ * tests.
+ *
+ * **Not durable**: everything is lost when the process exits, and only one process can use it. Use the
+ * Redis store for anything that must survive a restart or scale to several processes.
+ *
+ * Semantics (shared with every store, proven by the conformance suite):
+ * - `accept` assigns per-convoy seqs 1, 2, 3… atomically. An idempotency key seen before returns the
+ *   original seq with `duplicate: true` when the fingerprint matches, and throws `idempotency_conflict`
+ *   otherwise. With `accepted - processedSeq >= maxBacklog` it throws `backlog_full`.
+ * - `claim` is exclusive: null while another live lease (`leaseUntil > now`) holds the convoy (or for a
+ *   convoy never seen); an expired lease can be taken over. Every claim bumps the epoch (the fencing token).
+ * - `commit` and `ackEffects` throw `stale_claim` unless the claim's epoch is current; `commit` also
+ *   requires `record.revision === previous revision + 1`.
+ * - Times come from the caller's `now` arguments only, never from a clock of the store.
+ * - A convoy is dirty (listed by `dirtyConvoys`) while it has unprocessed events or unacknowledged
+ *   effects.
+ *
+ * Every value is deep-copied on the way in and out, so callers cannot mutate stored state.
+ */
+export class MemoryConvoyStore implements ConvoyStore {
+  readonly #slots = new Map<string, ConvoySlot>();
+  /** Dirty convoys in the order they became dirty (the sweeper's work list). */
+  readonly #dirty = new Map<string, ConvoyKey>();
+  #closed = false;
+
+  async accept(input: AcceptInput): Promise<AcceptReceipt> {
+    this.#assertOpen();
+    const slot = this.#slotFor(input.key);
+    if (input.idempotencyKey !== undefined) {
+      const seen = slot.idempotency.get(input.idempotencyKey);
+      if (seen) {
+        if (seen.fingerprint !== input.fingerprint) {
+          throw new ConvoyError(
+            'idempotency_conflict',
+            `Idempotency key "${input.idempotencyKey}" was already used with a different event`,
+            { seq: seen.seq },
+          );
+        }
+        return { seq: seen.seq, duplicate: true };
+      }
+    }
+    const backlog = slot.accepted - processedSeqOf(slot);
+    if (backlog >= input.maxBacklog) {
+      throw new ConvoyError(
+        'backlog_full',
+        `Convoy ${input.key.type}/${input.key.id} has ${backlog} unprocessed events`,
+        {
+          backlog,
+          maxBacklog: input.maxBacklog,
+        },
+      );
+    }
+    const seq = slot.accepted + 1;
+    slot.accepted = seq;
+    if (seq === 1) slot.firstAcceptedAt = input.now;
+    slot.inbox.set(seq, {
+      seq,
+      event: clone(input.event),
+      acceptedAt: input.now,
+      source: clone(input.source),
+    });
+    if (input.idempotencyKey !== undefined) {
+      slot.idempotency.set(input.idempotencyKey, { seq, fingerprint: input.fingerprint });
+    }
+    this.#refreshDirty(slot);
+    return { seq, duplicate: false };
+  }
+
+  async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(key));
+    if (!slot) return null;
+    if (slot.lease && slot.lease.until > options.now) return null;
+    slot.epoch += 1;
+    const leaseUntil = options.now + options.leaseMs;
+    slot.lease = { owner: options.owner, until: leaseUntil };
+    const events: InboxEvent[] = [];
+    for (const event of slot.inbox.values()) {
+      if (events.length >= options.maxEvents) break;
+      events.push(event);
+    }
+    return clone({
+      key: slot.key,
+      epoch: slot.epoch,
+      owner: options.owner,
+      leaseUntil,
+      record: slot.record,
+      events,
+      pendingEffects: [...slot.outbox.values()],
+    });
+  }
+
+  async commit(claim: Claim, commit: TurnCommit): Promise<CommitResult> {
+    this.#assertOpen();
+    const slot = this.#fenced(claim, 'commit');
+    const previousRevision = slot.record?.revision ?? 0;
+    if (commit.record.revision !== previousRevision + 1) {
+      throw new ConvoyError(
+        'stale_claim',
+        `Commit of revision ${commit.record.revision} does not follow revision ${previousRevision}`,
+        { revision: commit.record.revision, expected: previousRevision + 1 },
+      );
+    }
+    const record = clone(commit.record);
+    const firedTokens = new Set<string>();
+    for (const [seq, event] of slot.inbox) {
+      if (seq > record.processedSeq) break;
+      if (event.source.kind === 'timer') firedTokens.add(event.source.token);
+      slot.inbox.delete(seq);
+    }
+    slot.record = record;
+    slot.history.push(...clone(commit.history));
+    slot.deadLetters.push(...clone(commit.deadLetters));
+    for (const effect of commit.effects) slot.outbox.set(effect.id, clone(effect));
+    // The index follows the record's armed timers; a firing processed in this very commit is no longer
+    // due even if the step left its arm in place, so it cannot be fired again and again.
+    const timers = new Map(slot.timers);
+    for (const timerId of commit.timers.cancel) timers.delete(timerId);
+    for (const arm of commit.timers.arm) timers.set(arm.timerId, clone(arm));
+    for (const [timerId, arm] of timers) {
+      const armed = record.timers[timerId];
+      if (!armed || armed.token !== arm.token || firedTokens.has(arm.token)) timers.delete(timerId);
+    }
+    slot.timers = timers;
+    this.#refreshDirty(slot);
+    return { revision: record.revision, hasMore: slot.accepted > record.processedSeq };
+  }
+
+  async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    const slot = this.#fenced(claim, 'ackEffects');
+    for (const id of effectIds) slot.outbox.delete(id);
+    this.#refreshDirty(slot);
+  }
+
+  async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(claim.key));
+    if (!slot) return { hasMore: false };
+    // Only the current holder gives the lease back; a stale release must not free someone else's claim.
+    if (slot.epoch === claim.epoch) slot.lease = null;
+    return { hasMore: slot.accepted > processedSeqOf(slot) };
+  }
+
+  async get(key: ConvoyKey): Promise<StoredConvoy | null> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(key));
+    if (!slot) return null;
+    return clone({ record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt });
+  }
+
+  async history(
+    key: ConvoyKey,
+    options: { readonly afterIndex?: number; readonly limit?: number } = {},
+  ): Promise<HistoryEntry[]> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(key));
+    if (!slot) return [];
+    const start = (options.afterIndex ?? -1) + 1;
+    const end = options.limit === undefined ? undefined : start + options.limit;
+    return clone(slot.history.slice(start, end));
+  }
+
+  async deadLetters(key: ConvoyKey): Promise<DeadLetter[]> {
+    this.#assertOpen();
+    return clone(this.#slots.get(slotId(key))?.deadLetters ?? []);
+  }
+
+  async dueTimers(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
+    this.#assertOpen();
+    const due: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
+    for (const slot of this.#slots.values()) {
+      for (const timer of slot.timers.values()) {
+        if (timer.dueAt <= now) due.push({ key: slot.key, timer });
+      }
+    }
+    due.sort((a, b) => a.timer.dueAt - b.timer.dueAt);
+    return clone(due.slice(0, limit));
+  }
+
+  async dirtyConvoys(limit: number): Promise<ConvoyKey[]> {
+    this.#assertOpen();
+    return clone([...this.#dirty.values()].slice(0, limit));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ConvoyError('store_unavailable', 'The memory store is closed');
+  }
+
+  #slotFor(key: ConvoyKey): ConvoySlot {
+    const id = slotId(key);
+    let slot = this.#slots.get(id);
+    if (!slot) {
+      slot = {
+        key: { type: key.type, id: key.id },
+        accepted: 0,
+        firstAcceptedAt: 0,
+        inbox: new Map(),
+        idempotency: new Map(),
+        record: null,
+        epoch: 0,
+        lease: null,
+        history: [],
+        deadLetters: [],
+        outbox: new Map(),
+        timers: new Map(),
+      };
+      this.#slots.set(id, slot);
+    }
+    return slot;
+  }
+
+  /** The convoy of a claim whose epoch is still current; anything else is a stale claimer. */
+  #fenced(claim: Claim, operation: string): ConvoySlot {
+    const slot = this.#slots.get(slotId(claim.key));
+    if (!slot || slot.epoch !== claim.epoch) {
+      throw new ConvoyError(
+        'stale_claim',
+        `${operation} refused: claim epoch ${claim.epoch} of ${claim.key.type}/${claim.key.id} is no longer current`,
+        { epoch: claim.epoch, current: slot?.epoch ?? 0 },
+      );
+    }
+    return slot;
+  }
+
+  #refreshDirty(slot: ConvoySlot): void {
+    const id = slotId(slot.key);
+    const dirty = slot.accepted > processedSeqOf(slot) || slot.outbox.size > 0;
+    if (!dirty) this.#dirty.delete(id);
+    else if (!this.#dirty.has(id)) this.#dirty.set(id, slot.key);
+  }
+}
+
+function processedSeqOf(slot: ConvoySlot): number {
+  return slot.record?.processedSeq ?? 0;
+}
