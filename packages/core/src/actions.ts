@@ -1,0 +1,116 @@
+/**
+ * Turning the actions xstate returns from a pure transition into durable work: effect intents for the
+ * outbox and timer arm/cancel operations. Nothing is executed here.
+ */
+import type { ConvoyDefinition } from './definition.ts';
+import type { ConvoyEvent, ConvoyKey, EffectIntent, JsonValue, TimerArm } from './model.ts';
+import { toJson } from './hydrate.ts';
+
+/** An action as `transition()` / `initialTransition()` return it (only the fields Convoy reads). */
+export interface ReturnedAction {
+  readonly type: string;
+  readonly params?: unknown;
+}
+
+/** A timer operation, in the order the machine performed it (exit cancels come before entry arms). */
+export type TimerOp =
+  { readonly op: 'arm'; readonly timer: TimerArm } | { readonly op: 'cancel'; readonly timerId: string };
+
+/** What one transition asks the runtime to do. */
+export interface ActionPlan {
+  readonly effects: readonly EffectIntent[];
+  readonly timerOps: readonly TimerOp[];
+}
+
+/** Facts about the transition that produced the actions. */
+export interface ActionSource {
+  readonly definition: ConvoyDefinition;
+  readonly key: ConvoyKey;
+  /** Seq of the event that caused the transition; 0 for the initial transition. */
+  readonly seq: number;
+  readonly event: ConvoyEvent;
+  readonly now: number;
+  /** The convoy's context after the transition, computed only when an effect needs it. */
+  readonly context: () => JsonValue | undefined;
+}
+
+/** The stable id of the `index`-th effect produced by event `seq` of a convoy. */
+export function effectId(key: ConvoyKey, seq: number, index: number): string {
+  return `${key.type}|${key.id}|${seq}|${index}`;
+}
+
+/** A token unique to one arming: the event seq that armed it and the action's position. */
+export function timerToken(key: ConvoyKey, seq: number, actionIndex: number): string {
+  return `${key.type}|${key.id}|${seq}|t${actionIndex}`;
+}
+
+/** True when the action type is a durable effect of this definition. */
+export function isEffectAction(definition: ConvoyDefinition, type: string): boolean {
+  const implementations = definition.machine.implementations.actions as Readonly<Record<string, unknown>>;
+  return Object.hasOwn(definition.effects, type) || Object.hasOwn(implementations, type);
+}
+
+function asRecord(value: unknown): Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function isConvoyEvent(value: unknown): value is ConvoyEvent {
+  return typeof asRecord(value)['type'] === 'string';
+}
+
+/**
+ * Plan the durable work for the actions of one transition.
+ *
+ * - A named custom action whose type is in `definition.effects` or in the machine's
+ *   `implementations.actions` becomes an {@link EffectIntent} with id `<type>|<id>|<seq>|<index>`.
+ *   Inline anonymous actions (`actions: () => ...`) are skipped: they have no name to replay them by
+ *   after a restart, so they cannot be run durably. Give them a name in `setup({ actions })`.
+ * - A delayed `raise` (including `after` transitions) arms a timer due at `now + delay`. A delayed raise
+ *   without an explicit `id` gets its token as timer id, so it cannot be cancelled by id.
+ * - `cancel` becomes a cancel operation.
+ * - Built-in actions already applied by the transition (`assign`, immediate `raise`) and actions not
+ *   handled yet (`spawnChild` for invoke, `sendTo`, `emit`, `log`, `stopChild`) are left out.
+ *
+ * @example
+ * ```ts
+ * const [next, actions] = transition(machine, snapshot, event);
+ * const plan = planActions(actions, { definition, key, seq, event, now, context: () => toJson(next.context) });
+ * ```
+ */
+export function planActions(actions: readonly ReturnedAction[], source: ActionSource): ActionPlan {
+  const { definition, key, seq, event, now } = source;
+  const effects: EffectIntent[] = [];
+  const timerOps: TimerOp[] = [];
+  let context: JsonValue | undefined;
+  let contextComputed = false;
+  actions.forEach((action, actionIndex) => {
+    const params = asRecord(action.params);
+    if (action.type === 'xstate.raise') {
+      const delay = params['delay'];
+      if (typeof delay !== 'number' || !isConvoyEvent(params['event'])) return;
+      const token = timerToken(key, seq, actionIndex);
+      const timerId = typeof params['id'] === 'string' ? params['id'] : token;
+      const raised = toJson(params['event']) as unknown as ConvoyEvent;
+      timerOps.push({ op: 'arm', timer: { timerId, token, dueAt: now + Math.max(0, delay), event: raised } });
+      return;
+    }
+    if (action.type === 'xstate.cancel') {
+      if (typeof params['sendId'] === 'string') timerOps.push({ op: 'cancel', timerId: params['sendId'] });
+      return;
+    }
+    if (action.type.startsWith('xstate.') || !isEffectAction(definition, action.type)) return;
+    if (!contextComputed) {
+      context = source.context();
+      contextComputed = true;
+    }
+    effects.push({
+      id: effectId(key, seq, effects.length),
+      action: action.type,
+      params: toJson(action.params),
+      seq,
+      event,
+      context,
+    });
+  });
+  return { effects, timerOps };
+}

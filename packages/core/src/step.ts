@@ -1,0 +1,317 @@
+/**
+ * The pure step: one turn of one convoy. Hydrate, classify and apply each inbox event in order, apply
+ * the convoy's policies, and return everything the store must commit atomically. Core computes; the
+ * runtime commits and then executes.
+ */
+import { initialTransition, transition } from 'xstate';
+import type { AnyMachineSnapshot, StateValue } from 'xstate';
+import { unexpectedPolicyFor } from './definition.ts';
+import type { ConvoyDefinition, UnexpectedPolicy } from './definition.ts';
+import type {
+  ConvoyKey,
+  ConvoyRecord,
+  DeadLetter,
+  DeferredEvent,
+  EffectIntent,
+  HistoryEntry,
+  InboxEvent,
+  OutcomeReason,
+  TimerArm,
+} from './model.ts';
+import type { TurnCommit } from './ports.ts';
+import { planActions } from './actions.ts';
+import type { ReturnedAction } from './actions.ts';
+import { blockedNewRecord, blockedTurn } from './block.ts';
+import { classifyEvent } from './classify.ts';
+import { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
+
+/** Input of {@link stepConvoy}. */
+export interface StepInput {
+  readonly definition: ConvoyDefinition;
+  readonly key: ConvoyKey;
+  /** The committed record; null for a convoy never processed (it starts with `initialTransition`). */
+  readonly record: ConvoyRecord | null;
+  /** Unprocessed inbox events in seq order, all after `record.processedSeq`. */
+  readonly events: readonly InboxEvent[];
+  /** The turn's time (from the injected clock): timer deadlines and history timestamps use it. */
+  readonly now: number;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The mutable working state of one turn. Local to one `stepConvoy` call, so the step stays pure. */
+class Turn {
+  readonly history: HistoryEntry[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  readonly effects: EffectIntent[] = [];
+  deferred: DeferredEvent[];
+  readonly timers: Record<string, TimerArm>;
+
+  constructor(
+    private readonly input: StepInput,
+    public snapshot: AnyMachineSnapshot,
+    previous: ConvoyRecord | null,
+  ) {
+    this.deferred = [...(previous?.deferred ?? [])];
+    this.timers = { ...(previous?.timers ?? {}) };
+  }
+
+  get done(): boolean {
+    return this.snapshot.status === 'done';
+  }
+
+  /** Records the durable work of a transition's actions, in the order xstate produced them. */
+  plan(actions: readonly ReturnedAction[], seq: number, event: InboxEvent['event']): void {
+    const { definition, key, now } = this.input;
+    const snapshot = this.snapshot;
+    const plan = planActions(actions, {
+      definition,
+      key,
+      seq,
+      event,
+      now,
+      context: () => toJson((snapshot as { context?: unknown }).context),
+    });
+    this.effects.push(...plan.effects);
+    for (const op of plan.timerOps) {
+      if (op.op === 'arm') this.timers[op.timer.timerId] = op.timer;
+      else delete this.timers[op.timerId];
+    }
+  }
+
+  record(entry: InboxEvent, outcome: HistoryEntry['outcome'], reason?: OutcomeReason, error?: string): void {
+    const value: StateValue = this.snapshot.value;
+    const line: HistoryEntry = {
+      seq: entry.seq,
+      event: entry.event,
+      outcome,
+      from: value,
+      to: value,
+      at: this.input.now,
+    };
+    this.history.push({
+      ...line,
+      ...(reason === undefined ? {} : { reason }),
+      ...(error === undefined ? {} : { error }),
+    });
+    if (outcome === 'deadLettered' && reason !== undefined) {
+      this.deadLetters.push({
+        key: this.input.key,
+        seq: entry.seq,
+        event: entry.event,
+        reason,
+        ...(error === undefined ? {} : { error }),
+        at: this.input.now,
+      });
+    }
+  }
+
+  /** Takes one inbox event: timer check, done check, unknown check, classification, policy. */
+  process(entry: InboxEvent): void {
+    const { definition } = this.input;
+    const { source, event } = entry;
+    if (source.kind === 'timer') {
+      const armed = this.timers[source.timerId];
+      if (armed?.token !== source.token) return this.record(entry, 'ignored', 'stale_timer');
+      // The firing consumes its arming, whatever the machine then does with the event.
+      delete this.timers[source.timerId];
+    }
+    if (this.done) return this.record(entry, 'rejected', 'convoy_done');
+    const known =
+      definition.eventTypes.includes(event.type) ||
+      (source.kind !== 'client' && (definition.machine.events as readonly string[]).includes(event.type));
+    if (!known) return this.record(entry, 'deadLettered', 'unknown_event_type');
+    const cls = classifyEvent(this.snapshot, event);
+    switch (cls.kind) {
+      case 'error':
+        return this.record(entry, 'deadLettered', 'handler_error', cls.message);
+      case 'accepted':
+        if (this.apply(entry)) this.releaseDeferred();
+        return;
+      case 'guardRejected':
+        return this.applyPolicy(entry, definition.guardRejected, 'guard_rejected');
+      case 'notNow':
+        return this.applyPolicy(entry, unexpectedPolicyFor(definition, event.type), 'not_accepted_in_state');
+    }
+  }
+
+  /** Transitions on an accepted event. A throwing guard/assign dead-letters it; false then. */
+  apply(entry: InboxEvent): boolean {
+    const from = this.snapshot.value;
+    let next: AnyMachineSnapshot;
+    let actions: readonly ReturnedAction[];
+    try {
+      [next, actions] = transition(this.input.definition.machine, this.snapshot, entry.event);
+    } catch (error) {
+      this.record(entry, 'deadLettered', 'handler_error', messageOf(error));
+      return false;
+    }
+    if (next.status === 'error') {
+      this.record(entry, 'deadLettered', 'handler_error', messageOf(next.error));
+      return false;
+    }
+    this.snapshot = next;
+    this.history.push({
+      seq: entry.seq,
+      event: entry.event,
+      outcome: 'applied',
+      from,
+      to: next.value,
+      at: this.input.now,
+    });
+    this.plan(actions, entry.seq, entry.event);
+    if (this.done) this.finish();
+    return true;
+  }
+
+  applyPolicy(entry: InboxEvent, policy: UnexpectedPolicy, reason: OutcomeReason): void {
+    // xstate's own events (an `after` firing refused by its guard) are never held or dead-lettered.
+    if (entry.event.type.startsWith('xstate.')) return this.record(entry, 'ignored', reason);
+    switch (policy) {
+      case 'defer':
+        this.deferred.push({ ...entry, deferredAt: this.input.now });
+        return this.record(entry, 'deferred', reason);
+      case 'reject':
+        return this.record(entry, 'rejected', reason);
+      case 'deadLetter':
+        return this.record(entry, 'deadLettered', reason);
+      case 'ignore':
+        return this.record(entry, 'ignored', reason);
+    }
+  }
+
+  /**
+   * After a transition, re-check deferred events in arrival order; apply the first that now fits and
+   * restart the scan (its transition may enable an earlier one). Events that still do not fit stay.
+   */
+  releaseDeferred(): void {
+    let index = 0;
+    while (index < this.deferred.length && !this.done) {
+      const entry = this.deferred[index]!;
+      const cls = classifyEvent(this.snapshot, entry.event);
+      if (cls.kind === 'accepted' || cls.kind === 'error') {
+        this.deferred = this.deferred.filter((_, i) => i !== index);
+        if (cls.kind === 'error') this.record(entry, 'deadLettered', 'handler_error', cls.message);
+        if (cls.kind === 'accepted' && this.apply(entry)) {
+          index = 0;
+          continue;
+        }
+        continue;
+      }
+      index += 1;
+    }
+  }
+
+  /** A finished convoy takes nothing more: refuse what is still deferred, drop every armed timer. */
+  finish(): void {
+    const left = this.deferred;
+    this.deferred = [];
+    for (const entry of left) this.record(entry, 'rejected', 'convoy_done');
+    for (const timerId of Object.keys(this.timers)) delete this.timers[timerId];
+  }
+}
+
+/** Timer changes between the previous record and the new one; `arm` and `cancel` never share an id. */
+function diffTimers(
+  before: Readonly<Record<string, TimerArm>>,
+  after: Readonly<Record<string, TimerArm>>,
+): TurnCommit['timers'] {
+  const arm = Object.values(after).filter((timer) => before[timer.timerId]?.token !== timer.token);
+  const cancel = Object.keys(before).filter((timerId) => after[timerId] === undefined);
+  return { arm, cancel };
+}
+
+/** The initial transition of a new convoy, or why it failed (a throwing `input`, context or entry assign). */
+function startConvoy(
+  definition: ConvoyDefinition,
+  key: ConvoyKey,
+):
+  | { readonly ok: true; readonly snapshot: AnyMachineSnapshot; readonly actions: readonly ReturnedAction[] }
+  | { readonly ok: false; readonly reason: string } {
+  try {
+    const input = definition.input ? definition.input(key) : { type: key.type, id: key.id };
+    const [snapshot, actions] = initialTransition(definition.machine, input);
+    if (snapshot.status === 'error')
+      return { ok: false, reason: `initial_transition_failed: ${messageOf(snapshot.error)}` };
+    return { ok: true, snapshot, actions };
+  } catch (error) {
+    return { ok: false, reason: `initial_transition_failed: ${messageOf(error)}` };
+  }
+}
+
+/**
+ * Step one convoy through a batch of inbox events. Pure: no I/O, no clock, no randomness, the input is
+ * not mutated, and the same input gives an equal output. It never throws for event problems; every
+ * event gets an outcome in `history` (applied, deferred, rejected, deadLettered, ignored).
+ *
+ * A stored snapshot that no longer fits the machine (or a record of another definition version) parks
+ * the convoy as `blocked` without processing anything.
+ *
+ * `timers.arm` lists timers armed in this turn (a re-armed id appears there with its new token and
+ * replaces the old arming); `timers.cancel` lists ids armed before and no longer armed (cancelled, fired,
+ * or dropped because the convoy finished). The two are disjoint, so the order a store applies them in
+ * does not matter.
+ *
+ * @example
+ * ```ts
+ * const commit = stepConvoy({ definition: order, key, record: claim.record, events: claim.events, now: clock.now() });
+ * await store.commit(claim, commit);
+ * ```
+ */
+export function stepConvoy(input: StepInput): TurnCommit {
+  const { definition, key, record, now } = input;
+  const { machine } = definition;
+  if (record?.status === 'blocked') return blockedTurn(record, record.blockedReason ?? 'blocked', now);
+  if (record && record.definitionVersion !== definition.version) {
+    const reason = `version_mismatch: convoy runs on version ${record.definitionVersion}, definition is version ${definition.version}`;
+    return blockedTurn(record, reason, now);
+  }
+  let turn: Turn;
+  if (record === null) {
+    const initial = startConvoy(definition, key);
+    if (!initial.ok)
+      return blockedTurn(blockedNewRecord(key, definition.version, initial.reason, now), initial.reason, now);
+    turn = new Turn(input, initial.snapshot, null);
+    turn.plan(initial.actions, 0, { type: 'xstate.init' });
+    if (turn.done) turn.finish();
+  } else {
+    const hydrated = hydrateSnapshot(machine, record.snapshot);
+    if (!hydrated.ok) return blockedTurn(record, hydrated.reason, now);
+    turn = new Turn(input, hydrated.snapshot, record);
+  }
+
+  let processedSeq = record?.processedSeq ?? 0;
+  for (const entry of input.events) {
+    // Already decided in an earlier commit (a replayed batch): deciding it again would apply it twice.
+    if (entry.seq <= processedSeq) continue;
+    turn.process(entry);
+    processedSeq = entry.seq;
+  }
+
+  const persisted = persistSnapshot(machine, turn.snapshot);
+  const persistedFields = persisted as { value?: StateValue; context?: unknown };
+  const status = turn.done ? 'done' : record?.status === 'paused' ? 'paused' : 'active';
+  const next: ConvoyRecord = {
+    key: { type: key.type, id: key.id },
+    status,
+    definitionVersion: definition.version,
+    snapshot: persisted,
+    value: persistedFields.value ?? turn.snapshot.value,
+    context: toJson(persistedFields.context) ?? null,
+    processedSeq,
+    deferred: turn.deferred,
+    timers: turn.timers,
+    createdAt: record?.createdAt ?? now,
+    updatedAt: now,
+    revision: (record?.revision ?? 0) + 1,
+  };
+  return {
+    record: next,
+    history: turn.history,
+    deadLetters: turn.deadLetters,
+    effects: turn.effects,
+    timers: diffTimers(record?.timers ?? {}, turn.timers),
+  };
+}
