@@ -1,0 +1,106 @@
+/**
+ * The `convoy` command line: `serve` and `worker`.
+ */
+import type { ConvoyDefinition } from '@convoy/core';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { closeOnSignals } from './signals.ts';
+import { startServer } from './serve.ts';
+import { startWorker } from './worker.ts';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+function typeLines(definitions: readonly ConvoyDefinition[]): string[] {
+  return definitions.map((d) => `  ${d.type} v${d.version}  events: ${d.eventTypes.join(', ')}`);
+}
+
+interface ServeFlags {
+  readonly port: number;
+  readonly host: string;
+  readonly redis?: string;
+  readonly worker: boolean;
+  readonly concurrency?: number;
+  readonly logRequests?: boolean;
+}
+
+interface WorkerFlags {
+  readonly redis: string;
+  readonly concurrency?: number;
+}
+
+const redisOption = (description: string) => new Option('--redis <url>', description).env('CONVOY_REDIS_URL');
+const concurrencyOption = () =>
+  new Option('--concurrency <n>', 'convoys processed at the same time by this process').argParser(
+    integer(1, 10_000),
+  );
+
+/**
+ * Build the `convoy` program. `out` receives what a user reads (URL, loaded types); errors go to stderr.
+ */
+export function createProgram(out: (line: string) => void = (line) => console.log(line)): Command {
+  const program = new Command('convoy')
+    .description('Run Sequential Convoys (XState v5 machines, one persisted actor per id) over HTTP')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('serve the convoy definitions exported by <module> over HTTP (and process them)')
+    .argument(
+      '<module>',
+      'a .ts or .js module exporting convoy definitions (path relative to the current directory)',
+    )
+    .option('-p, --port <port>', 'TCP port (0 = any free port)', integer(0, 65_535), 3000)
+    .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
+    .addOption(
+      redisOption('store convoys in Redis (durable, many processes) instead of the embedded memory store'),
+    )
+    .option('--no-worker', 'HTTP only: accept and read, let `convoy worker` processes do the processing')
+    .addOption(concurrencyOption())
+    .option('--log-requests', 'log every HTTP request')
+    .action(async (module: string, flags: ServeFlags) => {
+      const server = await startServer({
+        module,
+        port: flags.port,
+        host: flags.host,
+        redis: flags.redis,
+        worker: flags.worker,
+        concurrency: flags.concurrency,
+        logRequests: flags.logRequests ?? false,
+      });
+      closeOnSignals(() => server.close());
+      out(`Convoy listening on ${server.url}`);
+      out(`  store: ${server.storeDescription}${server.processing ? '' : ', HTTP only (no processing)'}`);
+      for (const line of typeLines(server.definitions)) out(line);
+      const first = server.definitions[0];
+      if (first) {
+        out(`  try: curl ${server.url}/convoy-types/${first.type}`);
+        out(
+          `       curl -X POST ${server.url}/convoys/${first.type}/demo-1/events -H 'content-type: application/json' ` +
+            `-d '{"type":"${first.eventTypes[0] ?? 'SomeEvent'}"}'`,
+        );
+      }
+    });
+
+  program
+    .command('worker')
+    .description('process the convoys of <module> stored in Redis (no HTTP)')
+    .argument('<module>', 'the same module the HTTP nodes serve')
+    .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
+    .addOption(concurrencyOption())
+    .action(async (module: string, flags: WorkerFlags) => {
+      const worker = await startWorker({ module, redis: flags.redis, concurrency: flags.concurrency });
+      closeOnSignals(() => worker.close());
+      out(`Convoy worker ${worker.engine.workerId} processing`);
+      out(`  store: ${worker.storeDescription}`);
+      for (const line of typeLines(worker.definitions)) out(line);
+    });
+
+  return program;
+}

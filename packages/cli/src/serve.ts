@@ -1,0 +1,115 @@
+/**
+ * `convoy serve`: the HTTP API plus (by default) processing, in one process.
+ */
+import type { AddressInfo } from 'node:net';
+import type { ConvoyDefinition } from '@convoy/core';
+import { buildConvoyApp } from '@convoy/http';
+import { createConvoyEngine } from '@convoy/runtime';
+import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
+import type { FastifyInstance } from 'fastify';
+import { loadDefinitions } from './load-definitions.ts';
+import { openProcessStore } from './process-store.ts';
+import type { StoreOptions } from './process-store.ts';
+
+/** Where the definitions come from: a module path, or definitions already in hand. */
+export type DefinitionSource =
+  | { readonly module: string; readonly cwd?: string; readonly definitions?: undefined }
+  | { readonly definitions: readonly ConvoyDefinition[]; readonly module?: undefined };
+
+/** Options of {@link startServer}. */
+export type ServerOptions = DefinitionSource &
+  StoreOptions & {
+    /**
+     * TCP port; 0 picks a free one (read it from the returned `url`).
+     * @defaultValue 3000
+     */
+    readonly port?: number;
+    /** @defaultValue '127.0.0.1' */
+    readonly host?: string;
+    /**
+     * Process convoys in this process. False makes an HTTP-only node that accepts and reads while
+     * `convoy worker` processes elsewhere (needs `redis`).
+     * @defaultValue true
+     */
+    readonly worker?: boolean;
+    /**
+     * Log every request (Fastify's logger).
+     * @defaultValue false
+     */
+    readonly logRequests?: boolean;
+    /** The engine's logger. @defaultValue warnings and errors to the console */
+    readonly logger?: ConvoyLogger;
+  };
+
+/** A listening Convoy server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly definitions: readonly ConvoyDefinition[];
+  /** The store in words, e.g. `embedded memory store (one process, not durable)`. */
+  readonly storeDescription: string;
+  /** Whether this process processes convoys (false for an HTTP-only node). */
+  readonly processing: boolean;
+  readonly engine: ConvoyEngine;
+  readonly app: FastifyInstance;
+  /** Stop accepting requests, let running turns finish, close the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The definitions of a {@link DefinitionSource}. */
+export async function resolveDefinitions(source: DefinitionSource): Promise<readonly ConvoyDefinition[]> {
+  return source.definitions ?? loadDefinitions(source.module, source.cwd);
+}
+
+/**
+ * Start a Convoy server: load the definitions, open the store, start the engine, listen.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ module: './src/order-convoy.ts', port: 0 });
+ * await fetch(`${server.url}/convoys/order/1001/events`, { method: 'POST', ... });
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const definitions = await resolveDefinitions(options);
+  const processing = options.worker ?? true;
+  if (!processing && options.redis === undefined) {
+    throw new Error(
+      'An HTTP-only server (--no-worker) needs --redis: with the memory store nothing else could process',
+    );
+  }
+  const { store, scheduler, description } = await openProcessStore(options);
+  const engine = createConvoyEngine({
+    definitions,
+    store,
+    scheduler,
+    processing,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const app = buildConvoyApp({ gateway: engine, logger: options.logRequests ?? false });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    // HTTP first (no new events), then the engine (running turns finish), then the store's connections.
+    closing ??= (async () => {
+      await app.close();
+      await engine.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  try {
+    await engine.start();
+    await app.listen({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+  return { url: urlOf(app), definitions, storeDescription: description, processing, engine, app, close };
+}
+
+function urlOf(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * `convoy worker`: processing only (no HTTP), against a shared Redis store.
+ */
+import type { ConvoyDefinition } from '@convoy/core';
+import { createConvoyEngine } from '@convoy/runtime';
+import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
+import { openProcessStore } from './process-store.ts';
+import { resolveDefinitions } from './serve.ts';
+import type { DefinitionSource } from './serve.ts';
+
+/** Options of {@link startWorker}. */
+export type WorkerOptions = DefinitionSource & {
+  /** The Redis URL shared with the HTTP nodes (a worker on the memory store would see no events). */
+  readonly redis: string;
+  /**
+   * Convoys processed at the same time.
+   * @defaultValue the store's default
+   */
+  readonly concurrency?: number;
+  /** The engine's logger. @defaultValue warnings and errors to the console */
+  readonly logger?: ConvoyLogger;
+};
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly definitions: readonly ConvoyDefinition[];
+  readonly storeDescription: string;
+  readonly engine: ConvoyEngine;
+  /** Finish or hand back running turns and close connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Start a worker: load the definitions, open the Redis store, take turns until closed. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const definitions = await resolveDefinitions(options);
+  const { store, scheduler, description } = await openProcessStore(options);
+  const engine = createConvoyEngine({
+    definitions,
+    store,
+    scheduler,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await engine.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  try {
+    await engine.start();
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+  return { definitions, storeDescription: description, engine, close };
+}
