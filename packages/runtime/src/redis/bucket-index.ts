@@ -21,7 +21,8 @@ export function bucketIndexReader(client: Redis | Cluster, keys: RedisKeys) {
     perBucket
       .flatMap((flat) => {
         const items: Scored[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) items.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+        for (let i = 0; i + 1 < flat.length; i += 2)
+          items.push({ member: flat[i]!, score: Number(flat[i + 1]) });
         return items;
       })
       .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0))
@@ -41,7 +42,9 @@ export function bucketIndexReader(client: Redis | Cluster, keys: RedisKeys) {
     async dueTimers(now: number, limit: number): Promise<Array<{ key: ConvoyKey; timerId: string }>> {
       if (limit <= 0) return [];
       const perBucket = await Promise.all(
-        buckets.map((b) => client.zrangebyscore(keys.due(b), '-inf', String(now), 'WITHSCORES', 'LIMIT', '0', String(limit))),
+        buckets.map((b) =>
+          client.zrangebyscore(keys.due(b), '-inf', String(now), 'WITHSCORES', 'LIMIT', '0', String(limit)),
+        ),
       );
       return merge(perBucket, limit).flatMap(({ member }) => decodeTimerMember(member) ?? []);
     },

@@ -1,11 +1,25 @@
 /** Turns the reply of `claimConvoy-4.lua` into a `Claim`. */
-import type { Claim, ConvoyEvent, ConvoyKey, ConvoyRecord, EffectIntent, EventSource, InboxEvent } from '@convoy/core';
+import type {
+  Claim,
+  ConvoyEvent,
+  ConvoyKey,
+  ConvoyRecord,
+  EffectIntent,
+  EventSource,
+  InboxEvent,
+} from '@convoy/core';
 
 type StreamEntry = [id: string, fields: string[]];
 
 /** Parses `{epoch, leaseUntil, record JSON | "", XRANGE entries, outbox values}`. */
 export function parseClaimReply(key: ConvoyKey, owner: string, reply: unknown): Claim {
-  const [epoch, leaseUntil, recordJson, entries, outbox] = reply as [number, number, string, StreamEntry[], string[]];
+  const [epoch, leaseUntil, recordJson, entries, outbox] = reply as [
+    number,
+    number,
+    string,
+    StreamEntry[],
+    string[],
+  ];
   const record = recordJson === '' ? null : (JSON.parse(recordJson) as ConvoyRecord);
   return {
     key,

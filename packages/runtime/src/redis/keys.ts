@@ -149,7 +149,7 @@ export function decodeTimerMember(member: string): { key: ConvoyKey; timerId: st
 function parseStrings(text: string): string[] | null {
   try {
     const value: unknown = JSON.parse(text);
-    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
   } catch {
     return null;
   }

@@ -125,16 +125,39 @@ export class RedisConvoyStore implements ConvoyStore {
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member,
     ]; // prettier-ignore
-    pushSection(args, commit.history.map((entry) => [JSON.stringify(entry)]));
-    pushSection(args, commit.deadLetters.map((letter) => [JSON.stringify(letter)]));
-    pushSection(args, commit.effects.map((effect) => [effect.id, JSON.stringify(effect)]));
-    pushSection(args, firedTimers(claim, record).map((f) => [f.timerId, f.token, encodeTimerMember(claim.key, f.timerId)]));
-    pushSection(args, commit.timers.cancel.map((id) => [id, encodeTimerMember(claim.key, id)]));
     pushSection(
       args,
-      commit.timers.arm.map((t) => [t.timerId, t.dueAt, JSON.stringify(t), encodeTimerMember(claim.key, t.timerId)]),
+      commit.history.map((entry) => [JSON.stringify(entry)]),
     );
-    const reply = await this.run('commitTurn', claim.key, args, { epoch: claim.epoch, revision: record.revision });
+    pushSection(
+      args,
+      commit.deadLetters.map((letter) => [JSON.stringify(letter)]),
+    );
+    pushSection(
+      args,
+      commit.effects.map((effect) => [effect.id, JSON.stringify(effect)]),
+    );
+    pushSection(
+      args,
+      firedTimers(claim, record).map((f) => [f.timerId, f.token, encodeTimerMember(claim.key, f.timerId)]),
+    );
+    pushSection(
+      args,
+      commit.timers.cancel.map((id) => [id, encodeTimerMember(claim.key, id)]),
+    );
+    pushSection(
+      args,
+      commit.timers.arm.map((t) => [
+        t.timerId,
+        t.dueAt,
+        JSON.stringify(t),
+        encodeTimerMember(claim.key, t.timerId),
+      ]),
+    );
+    const reply = await this.run('commitTurn', claim.key, args, {
+      epoch: claim.epoch,
+      revision: record.revision,
+    });
     const [revision, more] = reply as [number, number];
     return { revision, hasMore: more === 1 };
   }
@@ -142,7 +165,9 @@ export class RedisConvoyStore implements ConvoyStore {
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
     if (effectIds.length === 0) return;
     const k = this.keys.convoy(claim.key);
-    await this.run('ackEffects', claim.key, [k.meta, k.outbox, claim.epoch, ...effectIds], { epoch: claim.epoch });
+    await this.run('ackEffects', claim.key, [k.meta, k.outbox, claim.epoch, ...effectIds], {
+      epoch: claim.epoch,
+    });
   }
 
   async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
@@ -175,7 +200,12 @@ export class RedisConvoyStore implements ConvoyStore {
   ): Promise<HistoryEntry[]> {
     const k = this.keys.convoy(key);
     const first = options.afterIndex === undefined ? 0 : options.afterIndex + 1;
-    const reply = (await this.run('readHistory', key, [k.meta, k.history, first, options.limit ?? -1])) as string[];
+    const reply = (await this.run('readHistory', key, [
+      k.meta,
+      k.history,
+      first,
+      options.limit ?? -1,
+    ])) as string[];
     return reply.map((entry) => JSON.parse(entry) as HistoryEntry);
   }
 
@@ -185,7 +215,10 @@ export class RedisConvoyStore implements ConvoyStore {
     return entries.map((entry) => JSON.parse(entry) as DeadLetter);
   }
 
-  async dueTimers(now: number, limit: number): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
+  async dueTimers(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
     const due = await this.read(null, () => this.index.dueTimers(now, limit));
     const timers = await this.read(null, () =>
       Promise.all(due.map(({ key, timerId }) => this.client.hget(this.keys.convoy(key).timers, timerId))),
@@ -215,7 +248,8 @@ export class RedisConvoyStore implements ConvoyStore {
     details: Readonly<Record<string, unknown>> = {},
   ): Promise<unknown> {
     const reply = await this.read(key, () => this.scripts[script](...keysAndArgs));
-    if (isScriptCode(reply)) throw scriptCodeToError(reply, script, { type: key.type, id: key.id, ...details });
+    if (isScriptCode(reply))
+      throw scriptCodeToError(reply, script, { type: key.type, id: key.id, ...details });
     return reply;
   }
 
@@ -226,9 +260,14 @@ export class RedisConvoyStore implements ConvoyStore {
     } catch (error) {
       if (isConvoyError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new ConvoyError('store_unavailable', `Redis call failed: ${message}`, key ? { type: key.type, id: key.id } : undefined, {
-        cause: error,
-      });
+      throw new ConvoyError(
+        'store_unavailable',
+        `Redis call failed: ${message}`,
+        key ? { type: key.type, id: key.id } : undefined,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -244,12 +283,16 @@ function firedTimers(claim: Claim, record: ConvoyRecord): Array<{ timerId: strin
   return fired;
 }
 
-function pushSection(args: Array<string | number>, items: ReadonlyArray<ReadonlyArray<string | number>>): void {
+function pushSection(
+  args: Array<string | number>,
+  items: ReadonlyArray<ReadonlyArray<string | number>>,
+): void {
   args.push(items.length);
   for (const item of items) args.push(...item);
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number, got ${value}`);
   return value;
 }

@@ -31,11 +31,19 @@ export function isScriptCode(reply: unknown): reply is number {
  * @param script - the script's name, for the message
  * @param details - facts to attach (convoy key, epoch, …)
  */
-export function scriptCodeToError(code: number, script: string, details: Readonly<Record<string, unknown>> = {}): ConvoyError {
+export function scriptCodeToError(
+  code: number,
+  script: string,
+  details: Readonly<Record<string, unknown>> = {},
+): ConvoyError {
   const all = { ...details, script, scriptCode: code };
   switch (code) {
     case ScriptCode.STALE_CLAIM:
-      return new ConvoyError('stale_claim', 'The claim is stale: another worker claimed this convoy since', all);
+      return new ConvoyError(
+        'stale_claim',
+        'The claim is stale: another worker claimed this convoy since',
+        all,
+      );
     case ScriptCode.REVISION_CONFLICT:
       return new ConvoyError('stale_claim', 'The convoy record changed since it was claimed', all);
     case ScriptCode.IDEMPOTENCY_CONFLICT:
@@ -47,6 +55,10 @@ export function scriptCodeToError(code: number, script: string, details: Readonl
     case ScriptCode.BACKLOG_FULL:
       return new ConvoyError('backlog_full', 'The convoy has too many unprocessed events; retry later', all);
     default:
-      return new ConvoyError('internal_error', `Unknown result code ${code} from Redis script ${script}`, all);
+      return new ConvoyError(
+        'internal_error',
+        `Unknown result code ${code} from Redis script ${script}`,
+        all,
+      );
   }
 }

@@ -75,7 +75,8 @@ export async function startRedisServer(options: TestRedisOptions = {}): Promise<
       await exited(child);
     },
     async restart() {
-      if (child.exitCode === null && child.signalCode === null) throw new Error('redis-server is still running');
+      if (child.exitCode === null && child.signalCode === null)
+        throw new Error('redis-server is still running');
       child = await launch(args, port);
     },
     async stop() {
@@ -104,7 +105,13 @@ async function launch(args: readonly string[], port: number): Promise<ChildProce
 }
 
 async function answersPing(port: number): Promise<boolean> {
-  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
