@@ -27,3 +27,11 @@ export { effectId, isEffectAction, planActions, timerToken } from './actions.ts'
 export type { ActionPlan, ActionSource, ReturnedAction, TimerOp } from './actions.ts';
 export { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
 export type { HydrateResult } from './hydrate.ts';
+export {
+  canonicalJson,
+  eventFingerprint,
+  fnv1a64,
+  validateConvoyId,
+  validateEvent,
+  validateIdempotencyKey,
+} from './validate.ts';
