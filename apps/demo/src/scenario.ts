@@ -31,6 +31,8 @@ export interface ScenarioResult {
   readonly checks: readonly ScenarioCheck[];
   readonly failures: readonly ScenarioCheck[];
   readonly durationMs: number;
+  /** `<orderId>:<template>` for every customer notification the scenario should cause (sorted). */
+  readonly expectedNotifications: readonly string[];
 }
 
 /** Options of {@link runScenario}. */
@@ -54,6 +56,8 @@ interface ScriptedOrder {
   readonly expectState: string;
   /** Expected history lines: `<seq> <event> <outcome>`. */
   readonly expectHistory: readonly string[];
+  /** Templates the `notifyCustomer` effect should send for this order. */
+  readonly notifies: readonly string[];
 }
 
 const place = (amount: number, sku: string) => ({ type: 'OrderPlaced', amount, items: [{ sku, qty: 1 }] });
@@ -76,6 +80,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
       '3 ItemsShipped applied',
       '4 OrderCompleted applied',
     ],
+    notifies: ['order-confirmed', 'order-shipped'],
   });
   return [
     happy(1001, 42, 'book'),
@@ -98,6 +103,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
         '2 ItemsShipped applied',
         '4 OrderCompleted applied',
       ],
+      notifies: ['order-confirmed', 'order-shipped'],
     },
     {
       id: id(1005),
@@ -115,6 +121,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
         '3 OrderCanceled applied',
         '4 ItemsShipped rejected',
       ],
+      notifies: ['order-confirmed', 'order-canceled'],
     },
     {
       id: id(1006),
@@ -122,6 +129,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
       events: [place(5, 'pen'), { type: 'PaymentFailed', reason: 'card declined' }],
       expectState: 'Canceled',
       expectHistory: ['1 OrderPlaced applied', '2 PaymentFailed applied'],
+      notifies: ['order-canceled'],
     },
   ];
 }
@@ -201,7 +209,17 @@ export async function runScenario(baseUrl: string, options: ScenarioOptions = {}
   await checkUnknownEvent(client, `1099${suffix}`, checks);
 
   const failures = checks.filter((c) => !c.ok);
-  return { ok: failures.length === 0, orders: outcomes, checks, failures, durationMs: Date.now() - started };
+  const expectedNotifications = orders
+    .flatMap((o) => o.notifies.map((template) => `${o.id}:${template}`))
+    .sort();
+  return {
+    ok: failures.length === 0,
+    orders: outcomes,
+    checks,
+    failures,
+    durationMs: Date.now() - started,
+    expectedNotifications,
+  };
 }
 
 /** A retried POST returns the original receipt; the same key with another body is a conflict. */

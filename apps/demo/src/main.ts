@@ -1,0 +1,56 @@
+/**
+ * `pnpm demo`: start Convoy on the embedded store, drive the order scenario over real HTTP, print what
+ * happened, exit 0 when every expectation held (1 otherwise).
+ *
+ * Flags: `--keep` keeps the server running for curl; `--port <n>` (default: a free port, 3000 with --keep).
+ */
+import { parseArgs } from 'node:util';
+import { closeOnSignals } from '@convoy/cli';
+import { startDemoEnvironment, verifyDemo } from './demo.ts';
+import { formatReport } from './report.ts';
+
+// pnpm may forward a literal `--` separator (`pnpm demo -- --keep`); it carries no meaning here.
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: { keep: { type: 'boolean', default: false }, port: { type: 'string' } },
+});
+const keep = values.keep;
+const port = values.port === undefined ? (keep ? 3000 : 0) : Number(values.port);
+
+const environment = await startDemoEnvironment({ port });
+console.log(`Convoy demo: the order convoy at ${environment.url}, ${environment.storeDescription}\n`);
+let ok = false;
+try {
+  const result = await verifyDemo(environment);
+  ok = result.ok;
+  for (const line of formatReport({
+    ...result.scenario,
+    checks: result.checks,
+    failures: result.failures,
+    ok,
+  })) {
+    console.log(line);
+  }
+} catch (error) {
+  console.error(`Demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+}
+
+if (keep) {
+  const url = environment.url;
+  console.log(`\nServer kept running at ${url} (Ctrl+C to stop). Try:`);
+  console.log(`  curl ${url}/convoy-types/order`);
+  console.log(`  curl ${url}/convoys/order/1004`);
+  console.log(`  curl ${url}/convoys/order/1004/history`);
+  console.log(
+    `  curl -X POST ${url}/convoys/order/2001/events -H 'content-type: application/json' -H 'idempotency-key: 2001-1' \\\n` +
+      `       -d '{"type":"OrderPlaced","amount":12,"items":[{"sku":"tea","qty":2}]}'`,
+  );
+  console.log(
+    `  curl -X POST '${url}/convoys/order/2001/events?wait=2000' -H 'content-type: application/json' -d '{"type":"PaymentConfirmed"}'`,
+  );
+  closeOnSignals(() => environment.close(), { log: () => undefined });
+} else {
+  await environment.close();
+  if (!ok) console.error('\nDemo FAILED: see the ✗ lines above.');
+  process.exit(ok ? 0 : 1);
+}
