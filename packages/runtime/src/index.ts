@@ -1,1 +1,14 @@
-export {};
+/**
+ * `@convoy/runtime`: the engine that executes convoys (accept → turn → fenced commit → effects) over a
+ * store port, with the embedded memory store and scheduler. Store conformance tests and a simulated
+ * clock live in `@convoy/runtime/testing`.
+ */
+export { createConvoyEngine } from './engine.ts';
+export type { ConvoyEngine, ConvoyEngineOptions } from './engine.ts';
+export type { EffectRetryOptions } from './effects.ts';
+export { consoleLogger, silentLogger } from './logger.ts';
+export type { ConvoyLogger, LogFields } from './logger.ts';
+export { DefinitionRegistry } from './registry.ts';
+export { MemoryConvoyStore } from './memory/memory-store.ts';
+export { MemoryTurnScheduler } from './memory/memory-scheduler.ts';
+export type { MemoryTurnSchedulerOptions } from './memory/memory-scheduler.ts';

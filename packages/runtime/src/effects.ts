@@ -1,0 +1,81 @@
+/**
+ * Running the outbox: one effect, its implementation, bounded retries with backoff.
+ */
+import type { ConvoyDefinition, ConvoyKey, EffectIntent } from '@convoy/core';
+import { errorMessage, type ConvoyLogger } from './logger.ts';
+
+/** How a failing effect is retried within one turn before it is left in the outbox for a later turn. */
+export interface EffectRetryOptions {
+  /**
+   * Attempts per turn (the first run included).
+   * @defaultValue 3
+   */
+  readonly attempts?: number;
+  /**
+   * Delay before the second attempt; doubled for each further attempt.
+   * @defaultValue 50
+   */
+  readonly baseDelayMs?: number;
+}
+
+type ActionImplementation = (args: { context: unknown; event: unknown }, params: unknown) => unknown;
+
+/**
+ * The code that performs an effect: the definition's durable effect handler, else the machine's own
+ * action implementation (called as xstate would, with `({ context, event }, params)`). Undefined when
+ * the action has no implementation (nothing to run).
+ */
+export function effectRunner(
+  definition: ConvoyDefinition | undefined,
+  key: ConvoyKey,
+  effect: EffectIntent,
+): (() => unknown) | undefined {
+  if (!definition) return undefined;
+  const handler = definition.effects[effect.action];
+  if (handler) return () => handler(effect, { key, idempotencyKey: effect.id });
+  const actions = (definition.machine.implementations as { actions?: Record<string, unknown> }).actions ?? {};
+  const action = actions[effect.action];
+  if (typeof action !== 'function') return undefined;
+  return () =>
+    (action as ActionImplementation)({ context: effect.context, event: effect.event }, effect.params);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Run one effect with bounded retries. Resolves true once it ran (or has nothing to run), false when
+ * every attempt failed: the effect then stays in the outbox and runs again on a later claim.
+ */
+export async function runEffect(
+  definition: ConvoyDefinition | undefined,
+  key: ConvoyKey,
+  effect: EffectIntent,
+  retry: EffectRetryOptions,
+  logger: ConvoyLogger,
+): Promise<boolean> {
+  const run = effectRunner(definition, key, effect);
+  if (!run) {
+    logger.warn('effect has no implementation; acknowledged without running', {
+      effectId: effect.id,
+      action: effect.action,
+    });
+    return true;
+  }
+  const attempts = Math.max(1, retry.attempts ?? 3);
+  const baseDelayMs = retry.baseDelayMs ?? 50;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      logger.warn('effect failed', {
+        effectId: effect.id,
+        action: effect.action,
+        attempt,
+        error: errorMessage(error),
+      });
+      if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1));
+    }
+  }
+  return false;
+}

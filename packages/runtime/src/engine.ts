@@ -1,0 +1,256 @@
+/**
+ * The engine: accepts events through the gateway and processes convoys turn by turn over a store and a
+ * scheduler. The same engine runs on the memory store and on the Redis store.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  eventFingerprint,
+  systemClock,
+  validateConvoyId,
+  validateEvent,
+  validateIdempotencyKey,
+} from '@convoy/core';
+import { describeDefinition } from './validation-shim.ts';
+import type {
+  AcceptRequest,
+  AcceptResponse,
+  Clock,
+  ConvoyDefinition,
+  ConvoyGateway,
+  ConvoyKey,
+  ConvoyStore,
+  ConvoyTypeDescription,
+  ConvoyTypeSummary,
+  ConvoyView,
+  HistoryEntry,
+  TurnScheduler,
+} from '@convoy/core';
+import type { EffectRetryOptions } from './effects.ts';
+import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';
+import { DefinitionRegistry } from './registry.ts';
+import { Ticker } from './ticker.ts';
+import { fireDueTimers } from './timers.ts';
+import { runConvoyTurn, type TurnDeps } from './turn.ts';
+import { toConvoyView } from './view.ts';
+import { SeqWaiters } from './waiters.ts';
+
+/** Options of {@link createConvoyEngine}. */
+export interface ConvoyEngineOptions {
+  /** The convoy definitions this engine accepts and runs (several versions of a type allowed). */
+  readonly definitions: readonly ConvoyDefinition[];
+  readonly store: ConvoyStore;
+  readonly scheduler: TurnScheduler;
+  /**
+   * Time source for leases, timers and history.
+   * @defaultValue systemClock
+   */
+  readonly clock?: Clock;
+  /**
+   * Names this engine's claims in the store.
+   * @defaultValue `worker-<random uuid>`
+   */
+  readonly workerId?: string;
+  /**
+   * How long a claim is exclusive; a worker that stops for longer loses the convoy (its commit is
+   * fenced off).
+   * @defaultValue 30000
+   */
+  readonly leaseMs?: number;
+  /**
+   * Inbox events stepped per commit.
+   * @defaultValue 100
+   */
+  readonly batchSize?: number;
+  /**
+   * Batches one turn may process before it yields and reschedules the convoy.
+   * @defaultValue 10
+   */
+  readonly maxBatchesPerTurn?: number;
+  /**
+   * How often due timers are fired.
+   * @defaultValue 1000
+   */
+  readonly timerPollMs?: number;
+  /**
+   * How often the sweeper reschedules dirty convoys (repairs lost wake-ups, retries failed effects).
+   * @defaultValue 5000
+   */
+  readonly sweepMs?: number;
+  /**
+   * How often `waitForSeq` re-reads the store (the processing worker may be another process).
+   * @defaultValue 100
+   */
+  readonly waitPollMs?: number;
+  /** Retries of a failing effect within one turn. */
+  readonly effectRetry?: EffectRetryOptions;
+  /**
+   * When false, the engine only accepts and reads (an HTTP-only node): `start` takes no turns and runs
+   * no timers or sweeper; workers elsewhere process.
+   * @defaultValue true
+   */
+  readonly processing?: boolean;
+  /** @defaultValue console warnings and errors */
+  readonly logger?: ConvoyLogger;
+}
+
+/** A running Convoy engine: the gateway the HTTP layer calls, plus lifecycle and test hooks. */
+export interface ConvoyEngine extends ConvoyGateway {
+  /** This engine's claim owner name. */
+  readonly workerId: string;
+  /** Start processing: deliver turns, fire timers, sweep. No-op when `processing` is false. */
+  start(): Promise<void>;
+  /** Stop taking turns and let running ones finish; pending `waitForSeq` calls resolve false. Does not close the store. */
+  close(): Promise<void>;
+  /** Run one turn of a convoy now, in this call (tests, tools). */
+  runTurn(key: ConvoyKey): Promise<void>;
+  /** Accept a firing for every due timer and schedule its convoy. Returns how many were fired. */
+  fireDueTimers(): Promise<number>;
+  /** Reschedule every dirty convoy (what the sweeper does periodically). Returns how many. */
+  sweep(): Promise<number>;
+}
+
+/**
+ * Create an engine over a store and a scheduler.
+ *
+ * @example
+ * ```ts
+ * const engine = createConvoyEngine({
+ *   definitions: [order],
+ *   store: new MemoryConvoyStore(),
+ *   scheduler: new MemoryTurnScheduler(),
+ * });
+ * await engine.start();
+ * const { seq } = await engine.accept({ type: 'order', id: 'o-1', event: { type: 'OrderPlaced' } });
+ * await engine.waitForSeq({ type: 'order', id: 'o-1' }, seq, 5000);
+ * ```
+ */
+export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
+  const registry = new DefinitionRegistry(options.definitions);
+  const { store, scheduler } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const workerId = options.workerId ?? `worker-${randomUUID()}`;
+  const processing = options.processing ?? true;
+  const waitPollMs = options.waitPollMs ?? 100;
+  const waiters = new SeqWaiters();
+  let state: 'new' | 'started' | 'closed' = 'new';
+
+  const schedule = async (key: ConvoyKey): Promise<void> => {
+    try {
+      await scheduler.schedule(key);
+    } catch (error) {
+      // The event is already accepted and the convoy marked dirty: the sweeper delivers the wake-up.
+      logger.warn('scheduling a turn failed; the sweeper will retry', {
+        type: key.type,
+        id: key.id,
+        error: errorMessage(error),
+      });
+    }
+  };
+
+  const turnDeps: TurnDeps = {
+    store,
+    registry,
+    clock,
+    owner: workerId,
+    leaseMs: options.leaseMs ?? 30_000,
+    batchSize: options.batchSize ?? 100,
+    maxBatchesPerTurn: options.maxBatchesPerTurn ?? 10,
+    effectRetry: options.effectRetry ?? {},
+    logger,
+    onCommitted: (key, processedSeq) => waiters.notify(key, processedSeq),
+    reschedule: schedule,
+  };
+
+  const fireTimers = (): Promise<number> => fireDueTimers({ store, registry, clock, logger, schedule });
+  const sweep = async (): Promise<number> => {
+    const dirty = await store.dirtyConvoys(1000);
+    for (const key of dirty) await schedule(key);
+    return dirty.length;
+  };
+  const tickers = [
+    new Ticker('timer poller', options.timerPollMs ?? 1000, async () => void (await fireTimers()), logger),
+    new Ticker('sweeper', options.sweepMs ?? 5000, async () => void (await sweep()), logger),
+  ];
+
+  const knownKey = (key: ConvoyKey): ConvoyDefinition => {
+    const definition = registry.latest(key.type);
+    validateConvoyId(key.id);
+    return definition;
+  };
+
+  return {
+    workerId,
+
+    async accept(request: AcceptRequest): Promise<AcceptResponse> {
+      const definition = knownKey(request);
+      const idempotencyKey =
+        request.idempotencyKey === undefined ? undefined : validateIdempotencyKey(request.idempotencyKey);
+      const event = validateEvent(definition, request.event);
+      const key: ConvoyKey = { type: request.type, id: request.id };
+      const receipt = await store.accept({
+        key,
+        event,
+        source: idempotencyKey === undefined ? { kind: 'client' } : { kind: 'client', idempotencyKey },
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        fingerprint: eventFingerprint(event),
+        now: clock.now(),
+        maxBacklog: definition.maxBacklog,
+      });
+      await schedule(key);
+      return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
+    },
+
+    async waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean> {
+      if (state === 'closed') return false;
+      const read = async (): Promise<number> => (await store.get(key))?.record?.processedSeq ?? 0;
+      return waiters.wait(key, seq, timeoutMs, waitPollMs, read);
+    },
+
+    async getConvoy(key: ConvoyKey): Promise<ConvoyView | null> {
+      const definition = knownKey(key);
+      const stored = await store.get(key);
+      return stored ? toConvoyView(key, stored, definition.version) : null;
+    },
+
+    async getHistory(key: ConvoyKey): Promise<HistoryEntry[] | null> {
+      knownKey(key);
+      if (!(await store.get(key))) return null;
+      const entries: HistoryEntry[] = [];
+      const pageSize = 1000;
+      for (;;) {
+        const page = await store.history(key, { afterIndex: entries.length - 1, limit: pageSize });
+        entries.push(...page);
+        if (page.length < pageSize) return entries;
+      }
+    },
+
+    listTypes(): ConvoyTypeSummary[] {
+      return registry.summaries();
+    },
+
+    describeType(type: string): ConvoyTypeDescription {
+      return describeDefinition(registry.latest(type), registry.summary(type));
+    },
+
+    async start(): Promise<void> {
+      if (state !== 'new') return;
+      state = 'started';
+      if (!processing) return;
+      await scheduler.start((key) => runConvoyTurn(turnDeps, key));
+      for (const ticker of tickers) ticker.start();
+    },
+
+    async close(): Promise<void> {
+      if (state === 'closed') return;
+      state = 'closed';
+      await Promise.all(tickers.map((ticker) => ticker.stop()));
+      await scheduler.close();
+      waiters.cancelAll();
+    },
+
+    runTurn: (key: ConvoyKey) => runConvoyTurn(turnDeps, key),
+    fireDueTimers: fireTimers,
+    sweep,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Conformance: exclusive claims, fencing of stale claimers, isolation of stored state.
+ */
+import { isConvoyError, stepConvoy } from '@convoy/core';
+import type { Claim, ConvoyKey } from '@convoy/core';
+import { expect, it } from 'vitest';
+import type { Harness } from './harness.ts';
+
+const claimOptions = (owner: string, now: number) => ({ owner, leaseMs: 1_000, maxEvents: 100, now });
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'none';
+  } catch (error) {
+    return isConvoyError(error) ? error.code : `not a ConvoyError: ${String(error)}`;
+  }
+}
+
+/** Step a claim's events with the harness' definition, as a worker would. */
+function stepOf(h: Harness, claim: Claim, now: number) {
+  const definition = h.convoys.all.find((candidate) => candidate.type === claim.key.type);
+  if (!definition) throw new Error(`no conformance definition for ${claim.key.type}`);
+  return stepConvoy({ definition, key: claim.key, record: claim.record, events: claim.events, now });
+}
+
+async function acceptedLedger(h: Harness, count: number): Promise<ConvoyKey> {
+  const key = h.key(h.convoys.ledger.type);
+  for (let n = 1; n <= count; n += 1) await h.send(key, { type: 'Add', n });
+  return key;
+}
+
+/** Claim and fencing tests, driven directly against the store. */
+export function claimTests(h: () => Harness): void {
+  it('a claim is exclusive while its lease lives: a second claim gets null', async () => {
+    const key = await acceptedLedger(h(), 1);
+    const t0 = h().clock.now();
+    const first = await h().store.claim(key, claimOptions('a', t0));
+    expect(first).not.toBeNull();
+    expect(await h().store.claim(key, claimOptions('b', t0 + 999))).toBeNull();
+    if (!first) return;
+    await h().store.release(first);
+    expect(await h().store.claim(key, claimOptions('b', t0 + 10))).not.toBeNull();
+  });
+
+  it('a claim returns the unprocessed events in seq order, at most maxEvents', async () => {
+    const key = await acceptedLedger(h(), 5);
+    const claim = await h().store.claim(key, { ...claimOptions('a', h().clock.now()), maxEvents: 3 });
+    expect(claim?.record).toBeNull();
+    expect(claim?.events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect(claim?.events[0]).toMatchObject({ event: { type: 'Add', n: 1 }, source: { kind: 'client' } });
+  });
+
+  it('a stale claimer cannot commit: after its lease expired and another claimed, its commit is refused and invisible', async () => {
+    const key = await acceptedLedger(h(), 2);
+    const t0 = h().clock.now();
+    const stale = await h().store.claim(key, claimOptions('paused-worker', t0));
+    if (!stale) throw new Error('first claim failed');
+    const staleTurn = stepOf(h(), stale, t0);
+    // The first worker pauses past its lease; a second worker takes the convoy over.
+    const fresh = await h().store.claim(key, claimOptions('fresh-worker', t0 + 1_001));
+    if (!fresh) throw new Error('takeover of an expired lease failed');
+    expect(fresh.epoch).toBeGreaterThan(stale.epoch);
+    expect(await codeOf(h().store.commit(stale, staleTurn))).toBe('stale_claim');
+    expect(await codeOf(h().store.ackEffects(stale, []))).toBe('stale_claim');
+    expect(await h().store.get(key)).toMatchObject({ record: null, accepted: 2 });
+    expect(await h().store.history(key)).toEqual([]);
+    // The fresh claimer's commit goes through, exactly once.
+    await h().store.commit(fresh, stepOf(h(), fresh, t0 + 1_002));
+    expect((await h().store.history(key)).map((entry) => entry.seq)).toEqual([1, 2]);
+    // A late release by the stale worker must not free the fresh worker's lease.
+    await h().store.release(stale);
+    expect(await h().store.claim(key, claimOptions('third', t0 + 1_010))).toBeNull();
+  });
+
+  it('a commit must follow the stored revision', async () => {
+    const key = await acceptedLedger(h(), 1);
+    const t0 = h().clock.now();
+    const claim = await h().store.claim(key, claimOptions('a', t0));
+    if (!claim) throw new Error('claim failed');
+    const turn = stepOf(h(), claim, t0);
+    const skipped = { ...turn, record: { ...turn.record, revision: turn.record.revision + 1 } };
+    expect(await codeOf(h().store.commit(claim, skipped))).toBe('stale_claim');
+    expect(await h().store.get(key)).toMatchObject({ record: null });
+    expect(await h().store.commit(claim, turn)).toMatchObject({ revision: 1, hasMore: false });
+  });
+
+  it('a commit reports hasMore while events wait beyond the committed seq', async () => {
+    const key = await acceptedLedger(h(), 3);
+    const t0 = h().clock.now();
+    const claim = await h().store.claim(key, { ...claimOptions('a', t0), maxEvents: 2 });
+    if (!claim) throw new Error('claim failed');
+    expect(await h().store.commit(claim, stepOf(h(), claim, t0))).toMatchObject({ hasMore: true });
+    expect(await h().store.release(claim)).toEqual({ hasMore: true });
+    const next = await h().store.claim(key, claimOptions('a', t0 + 1));
+    expect(next?.events.map((event) => event.seq)).toEqual([3]);
+    expect(next?.record?.processedSeq).toBe(2);
+  });
+
+  it('a turn that lost its claim gives up without writing, and the new owner processes everything once', async () => {
+    const key = await acceptedLedger(h(), 3);
+    const t0 = h().clock.now();
+    const other = await h().store.claim(key, claimOptions('other', t0));
+    if (!other) throw new Error('claim failed');
+    await h().engine.runTurn(key); // lease held elsewhere: nothing happens
+    expect(await h().store.get(key)).toMatchObject({ record: null });
+    h().clock.advance(1_001);
+    await h().engine.runTurn(key); // the lease expired: the engine takes over
+    expect(await codeOf(h().store.commit(other, stepOf(h(), other, t0)))).toBe('stale_claim');
+    expect((await h().history(key)).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    expect((await h().engine.getConvoy(key))?.context).toEqual({ items: [1, 2, 3] });
+  });
+
+  it('stored state cannot be changed through returned or passed-in objects', async () => {
+    const key = await acceptedLedger(h(), 1);
+    await h().engine.runTurn(key);
+    const stored = await h().store.get(key);
+    const record = stored?.record as { context: { items: number[] } } | null | undefined;
+    record?.context.items.push(99);
+    const history = await h().store.history(key);
+    (history[0] as { seq: number }).seq = 42;
+    expect((await h().store.get(key))?.record?.context).toEqual({ items: [1] });
+    expect((await h().store.history(key))[0]?.seq).toBe(1);
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * The store conformance suite: what every `ConvoyStore` + `TurnScheduler` adapter must guarantee,
+ * proven through the real engine.
+ */
+import { afterEach, beforeEach, describe } from 'vitest';
+import { claimTests } from './conformance/claims.ts';
+import { effectAndTimerTests } from './conformance/effects-timers.ts';
+import { Harness, type StoreFactory } from './conformance/harness.ts';
+import { orderingTests } from './conformance/ordering.ts';
+import { policyTests } from './conformance/policies.ts';
+
+/**
+ * Register the conformance tests for one store adapter (call it at the top level of a vitest file).
+ * Each test gets a fresh store from `factory` and an engine on a {@link ManualClock}; stores must take
+ * time only from the `now` arguments they are given.
+ *
+ * @example
+ * ```ts
+ * import { describeStoreConformance } from '@convoy/runtime/testing';
+ * describeStoreConformance('memory store', async () => ({
+ *   store: new MemoryConvoyStore(),
+ *   scheduler: new MemoryTurnScheduler(),
+ *   cleanup: async () => undefined,
+ * }));
+ * ```
+ */
+export function describeStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`store conformance: ${name}`, () => {
+    let harness: Harness | undefined;
+    const h = (): Harness => {
+      if (!harness) throw new Error('conformance harness used outside a test');
+      return harness;
+    };
+    beforeEach(async () => {
+      harness = new Harness(await factory());
+    });
+    afterEach(async () => {
+      await harness?.close();
+      harness = undefined;
+    });
+    describe('ingestion and order', () => orderingTests(h));
+    describe('policies', () => policyTests(h));
+    describe('claims and fencing', () => claimTests(h));
+    describe('effects, timers, parallelism', () => effectAndTimerTests(h));
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * Durable time: due timers become inbox events like any other, deduplicated by their arming token.
+ */
+import type { Clock, ConvoyKey, ConvoyStore } from '@convoy/core';
+import { errorMessage, type ConvoyLogger } from './logger.ts';
+import type { DefinitionRegistry } from './registry.ts';
+
+/** What the timer poller needs. */
+export interface TimerDeps {
+  readonly store: ConvoyStore;
+  readonly registry: DefinitionRegistry;
+  readonly clock: Clock;
+  readonly logger: ConvoyLogger;
+  readonly schedule: (key: ConvoyKey) => Promise<void>;
+}
+
+/** Timers fired per poll; the rest wait for the next poll. */
+const timersPerPoll = 500;
+
+/**
+ * Accept a firing for every timer due now, with idempotency key `timer:<token>` so a timer polled twice
+ * (two pollers, or a poll before the firing was processed) enters the inbox once. A firing whose arming
+ * was cancelled or replaced meanwhile is dropped by the step (`stale_timer`).
+ */
+export async function fireDueTimers(deps: TimerDeps): Promise<number> {
+  const due = await deps.store.dueTimers(deps.clock.now(), timersPerPoll);
+  let fired = 0;
+  for (const { key, timer } of due) {
+    const idempotencyKey = `timer:${timer.token}`;
+    try {
+      const receipt = await deps.store.accept({
+        key,
+        event: timer.event,
+        source: { kind: 'timer', timerId: timer.timerId, token: timer.token },
+        idempotencyKey,
+        fingerprint: idempotencyKey,
+        now: deps.clock.now(),
+        // Time is not client load: a full backlog must not make a deadline disappear.
+        maxBacklog: Number.MAX_SAFE_INTEGER,
+      });
+      if (!receipt.duplicate) fired += 1;
+      await deps.schedule(key);
+    } catch (error) {
+      deps.logger.error('firing a timer failed; retried on the next poll', {
+        type: key.type,
+        id: key.id,
+        timerId: timer.timerId,
+        error: errorMessage(error),
+      });
+    }
+  }
+  return fired;
+}
