@@ -27,12 +27,18 @@ export interface DemoEnvironmentOptions {
    * @defaultValue 0
    */
   readonly port?: number;
+  /** Called for every customer notification as it is sent (`--keep` prints them). */
+  readonly onNotification?: (notification: string) => void;
 }
 
 /** Start the order convoy on the embedded memory store, collecting its notifications. */
 export async function startDemoEnvironment(options: DemoEnvironmentOptions = {}): Promise<DemoEnvironment> {
   const notifications: string[] = [];
-  const order = createOrderConvoy((orderId, params) => notifications.push(`${orderId}:${params.template}`));
+  const order = createOrderConvoy((orderId, params) => {
+    const notification = `${orderId}:${params.template}`;
+    notifications.push(notification);
+    options.onNotification?.(notification);
+  });
   const server = await startServer({ definitions: [order], port: options.port ?? 0 });
   return {
     url: server.url,

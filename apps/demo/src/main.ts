@@ -17,7 +17,14 @@ const { values } = parseArgs({
 const keep = values.keep;
 const port = values.port === undefined ? (keep ? 3000 : 0) : Number(values.port);
 
-const environment = await startDemoEnvironment({ port });
+// Once the scripted part is over, effects caused by the user's own curl requests are printed as they run.
+let echoNotifications = false;
+const environment = await startDemoEnvironment({
+  port,
+  onNotification: (notification) => {
+    if (echoNotifications) console.log(`[notifyCustomer] ${notification}`);
+  },
+});
 console.log(`Convoy demo: the order convoy at ${environment.url}, ${environment.storeDescription}\n`);
 let ok = false;
 try {
@@ -48,6 +55,7 @@ if (keep) {
   console.log(
     `  curl -X POST '${url}/convoys/order/2001/events?wait=2000' -H 'content-type: application/json' -d '{"type":"PaymentConfirmed"}'`,
   );
+  echoNotifications = true;
   closeOnSignals(() => environment.close(), { log: () => undefined });
 } else {
   await environment.close();
