@@ -121,5 +121,19 @@ export function claimTests(h: () => Harness): void {
     (history[0] as { seq: number }).seq = 42;
     expect((await h().store.get(key))?.record?.context).toEqual({ items: [1] });
     expect((await h().store.history(key))[0]?.seq).toBe(1);
+    // An event object changed by its producer after acceptance stays as accepted.
+    const event = { type: 'Add', n: 2, tags: ['a'] };
+    await h().store.accept({
+      key,
+      event,
+      source: { kind: 'client' },
+      fingerprint: 'x',
+      now: h().clock.now(),
+      maxBacklog: 10,
+    });
+    event.tags.push('mutated');
+    event.n = 3;
+    const claim = await h().store.claim(key, claimOptions('a', h().clock.now()));
+    expect(claim?.events[0]?.event).toEqual({ type: 'Add', n: 2, tags: ['a'] });
   });
 }
