@@ -32,7 +32,9 @@ export function toHistoryItem(entry: HistoryEntry): HistoryItem {
 }
 
 function notFound(key: ConvoyKey): ConvoyError {
-  return new ConvoyError('convoy_not_found', `Convoy ${key.type}/${key.id} has never received an event`, { ...key });
+  return new ConvoyError('convoy_not_found', `Convoy ${key.type}/${key.id} has never received an event`, {
+    ...key,
+  });
 }
 
 /** Register the per-convoy routes on an (encapsulated) instance. */

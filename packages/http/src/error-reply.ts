@@ -78,7 +78,8 @@ export function toErrorReply(error: unknown): ErrorReplyBody {
     // An error shaped like ours (e.g. from a user's hook) keeps its code when the status agrees.
     if (isKnownCode(code) && errorStatusByCode[code] === statusCode) return body(code, text);
   }
-  if (error instanceof SyntaxError && statusCode === 400) return body('invalid_json', 'Request body is not valid JSON');
+  if (error instanceof SyntaxError && statusCode === 400)
+    return body('invalid_json', 'Request body is not valid JSON');
   const byStatus = typeof statusCode === 'number' ? codeByStatus[statusCode] : undefined;
   if (byStatus !== undefined) return body(byStatus, text);
   return body('internal_error', '');

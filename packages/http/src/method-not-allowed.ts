@@ -26,7 +26,9 @@ export function registerMethodGuards(instance: FastifyInstance): void {
       url,
       // onRequest runs before body parsing, so a wrong method wins over a wrong body.
       onRequest: async (request) => {
-        throw new ConvoyError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`, { allow });
+        throw new ConvoyError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`, {
+          allow,
+        });
       },
       handler: async () => {
         throw new ConvoyError('internal_error', 'unreachable: the onRequest hook answers');

@@ -51,7 +51,8 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify, options) => {
   const { gateway } = options;
-  if (typeof gateway !== 'object' || gateway === null) throw new TypeError('convoyPlugin: `gateway` is required');
+  if (typeof gateway !== 'object' || gateway === null)
+    throw new TypeError('convoyPlugin: `gateway` is required');
   const bodyLimit = positiveInteger('bodyLimit', options.bodyLimit, 64 * 1024, 1);
   const maxWaitMs = positiveInteger('maxWaitMs', options.maxWaitMs, 30_000, 0);
   const defaultWaitMs = Math.min(5_000, maxWaitMs);

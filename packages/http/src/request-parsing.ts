@@ -11,8 +11,8 @@ import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify
 export const convoyIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** A convoy type as `defineConvoy` accepts it: anything else cannot be registered. */
 export const convoyTypePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-/** Printable ASCII without spaces, like Stripe's keys; UUIDs and ULIDs fit. */
-const idempotencyKeyPattern = /^[\x21-\x7E]{1,255}$/;
+/** Printable ASCII, as core's `validateIdempotencyKey` accepts it; UUIDs and ULIDs fit. */
+const idempotencyKeyPattern = /^[\x20-\x7E]{1,200}$/;
 const digitsPattern = /^(0|[1-9][0-9]{0,15})$/;
 
 /** Quote a client-supplied value in a message without echoing an unbounded string. */
@@ -52,7 +52,10 @@ export function assertQueryNames(query: unknown, allowed: readonly string[]): vo
   for (const name of Object.keys((query as Record<string, unknown> | undefined) ?? {})) {
     if (!allowed.includes(name)) {
       const expected = allowed.length === 0 ? 'none' : allowed.join(', ');
-      throw new ConvoyError('invalid_request', `Unknown query parameter ${quote(name)} (expected: ${expected})`);
+      throw new ConvoyError(
+        'invalid_request',
+        `Unknown query parameter ${quote(name)} (expected: ${expected})`,
+      );
     }
   }
 }
@@ -85,23 +88,26 @@ export function readIdempotencyKey(request: FastifyRequest): string | undefined 
   if (typeof raw !== 'string' || !idempotencyKeyPattern.test(raw)) {
     throw new ConvoyError(
       'invalid_idempotency_key',
-      'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces, sent once',
+      'Idempotency-Key must be 1 to 200 printable ASCII characters, sent once',
     );
   }
   return raw;
 }
 
 /**
- * The outer shape of an event body: a JSON object with a non-empty string `type`. Whether the convoy
- * knows that type (and `xstate.*` reservations) is the gateway's call.
+ * The outer shape of an event body: a JSON object with a string `type`. Whether the convoy knows that
+ * type (and `xstate.*` reservations) is the gateway's call.
  */
 export function readEventBody(body: unknown): ConvoyEvent {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConvoyError('invalid_request', 'Request body must be a JSON object: the XState event, e.g. {"type":"Go"}');
+    throw new ConvoyError(
+      'invalid_request',
+      'Request body must be a JSON object: the XState event, e.g. {"type":"Go"}',
+    );
   }
   const { type } = body as { type?: unknown };
-  if (typeof type !== 'string' || type.length === 0) {
-    throw new ConvoyError('invalid_request', 'Event must have a non-empty string "type"');
+  if (typeof type !== 'string') {
+    throw new ConvoyError('invalid_request', 'Event must have a string "type"');
   }
   return body as ConvoyEvent;
 }
@@ -111,7 +117,11 @@ export function charsetOf(contentType: string | undefined): string | undefined {
   for (const part of (contentType ?? '').split(';').slice(1)) {
     const [name, ...rest] = part.split('=');
     if (name?.trim().toLowerCase() === 'charset') {
-      return rest.join('=').trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+      return rest
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
     }
   }
   return undefined;
@@ -133,7 +143,12 @@ export function jsonBodyParser(instance: FastifyInstance): FastifyBodyParser<str
   return (request, body, done) => {
     const charset = charsetOf(request.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new ConvoyError('unsupported_media_type', `Charset ${quote(charset)} is not supported; send UTF-8 JSON`));
+      done(
+        new ConvoyError(
+          'unsupported_media_type',
+          `Charset ${quote(charset)} is not supported; send UTF-8 JSON`,
+        ),
+      );
       return;
     }
     parse(request, body, done);

@@ -44,7 +44,12 @@ describe('every code of the table', () => {
   });
 
   it('errors thrown by accept keep their code (409, 422, 429 come from the gateway)', async () => {
-    for (const code of ['idempotency_conflict', 'unknown_event_type', 'reserved_event_type', 'backlog_full'] as const) {
+    for (const code of [
+      'idempotency_conflict',
+      'unknown_event_type',
+      'reserved_event_type',
+      'backlog_full',
+    ] as const) {
       const gateway = scriptedGateway({
         accept: async () => {
           throw new ConvoyError(code, code);
@@ -92,7 +97,11 @@ describe('internal errors', () => {
   });
 
   it('toErrorReply maps non-errors and unknown statuses to internal_error', () => {
-    expect(toErrorReply('a string')).toEqual({ statusCode: 500, code: 'internal_error', message: 'Internal server error' });
+    expect(toErrorReply('a string')).toEqual({
+      statusCode: 500,
+      code: 'internal_error',
+      message: 'Internal server error',
+    });
     expect(toErrorReply(Object.assign(new Error('teapot'), { statusCode: 418 })).code).toBe('internal_error');
     expect(toErrorReply(Object.assign(new Error('bad'), { statusCode: 400 }))).toEqual({
       statusCode: 400,
@@ -138,7 +147,10 @@ describe('waiting', () => {
     const gateway = scriptedGateway();
     const app = buildConvoyApp({ gateway });
     await gateway.accept({ type: 'order', id: 'o-1', event: { type: 'Go' } });
-    expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait?seq=1&timeout=5' }), 'wait_timeout');
+    expectError(
+      await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait?seq=1&timeout=5' }),
+      'wait_timeout',
+    );
     await app.close();
   });
 
@@ -146,13 +158,19 @@ describe('waiting', () => {
     const app = buildConvoyApp({ gateway: scriptedGateway() });
     expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait' }), 'invalid_request');
     expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait?seq=0' }), 'invalid_request');
-    expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait?seq=1&timeout=30001' }), 'invalid_request');
+    expectError(
+      await app.inject({ method: 'GET', url: '/convoys/order/o-1/wait?seq=1&timeout=30001' }),
+      'invalid_request',
+    );
     await app.close();
   });
 
   it('GET /wait on a convoy never seen is 404 convoy_not_found', async () => {
     const app = buildConvoyApp({ gateway: scriptedGateway() });
-    expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-9/wait?seq=1' }), 'convoy_not_found');
+    expectError(
+      await app.inject({ method: 'GET', url: '/convoys/order/o-9/wait?seq=1' }),
+      'convoy_not_found',
+    );
     await app.close();
   });
 });

