@@ -69,7 +69,8 @@ export function createProgram(out: (line: string) => void = (line) => console.lo
         module,
         port: flags.port,
         host: flags.host,
-        redis: flags.redis,
+        // An empty CONVOY_REDIS_URL means "not set".
+        redis: flags.redis || undefined,
         worker: flags.worker,
         concurrency: flags.concurrency,
         logRequests: flags.logRequests ?? false,
@@ -95,6 +96,7 @@ export function createProgram(out: (line: string) => void = (line) => console.lo
     .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
     .addOption(concurrencyOption())
     .action(async (module: string, flags: WorkerFlags) => {
+      if (!flags.redis) throw new Error('convoy worker needs --redis <url> (or CONVOY_REDIS_URL)');
       const worker = await startWorker({ module, redis: flags.redis, concurrency: flags.concurrency });
       closeOnSignals(() => worker.close());
       out(`Convoy worker ${worker.engine.workerId} processing`);
