@@ -85,7 +85,13 @@ export function readIntegerQuery(
 export function readIdempotencyKey(request: FastifyRequest): string | undefined {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !idempotencyKeyPattern.test(raw)) {
+  // Node joins repeated headers with ", ", which would make two keys look like one valid key.
+  const { rawHeaders } = request.raw;
+  let sent = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === 'idempotency-key') sent += 1;
+  }
+  if (sent > 1 || typeof raw !== 'string' || !idempotencyKeyPattern.test(raw)) {
     throw new ConvoyError(
       'invalid_idempotency_key',
       'Idempotency-Key must be 1 to 200 printable ASCII characters, sent once',

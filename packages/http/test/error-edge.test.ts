@@ -311,6 +311,18 @@ describe('query and headers', () => {
     expect(gateway.accepted).toHaveLength(0);
   });
 
+  it('an Idempotency-Key header sent twice is 400 invalid_idempotency_key', async () => {
+    const { app, gateway } = setup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: { ...json, 'idempotency-key': ['k-1', 'k-2'] },
+      payload: '{"type":"Go"}',
+    });
+    expectError(response, 'invalid_idempotency_key');
+    expect(gateway.accepted).toHaveLength(0);
+  });
+
   it('a valid Idempotency-Key is handed to the gateway unchanged', async () => {
     const { app, gateway } = setup();
     const key = '01J9Z8Q4W6X7Y8Z9A0B1C2D3E4';
