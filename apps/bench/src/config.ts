@@ -1,0 +1,51 @@
+/** Bench settings from the environment: the default run, `BENCH_QUICK=1` for a smoke run, and sizes. */
+
+/** Every knob of a run. */
+export interface BenchConfig {
+  readonly quick: boolean;
+  /** Repetitions per contender and scenario (the table shows their median and min–max). */
+  readonly reps: number;
+  /** Backlog scenario: convoys × events per convoy. */
+  readonly convoys: number;
+  readonly eventsPerConvoy: number;
+  /** Hot-convoy scenario: events on the one convoy. */
+  readonly hotEvents: number;
+  /** Steady scenario: seconds of arrivals, and the offered rate (0: half of Convoy-on-Redis capacity). */
+  readonly steadySeconds: number;
+  readonly steadyRate: number;
+  /** Worker concurrency (BullMQ, groupmq, Convoy turns). */
+  readonly concurrency: number;
+  /** Run the backlog scenario once more on a Redis with `appendfsync always`. */
+  readonly durable: boolean;
+  /** Scenario names to run (empty: all). */
+  readonly only: readonly string[];
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return Math.floor(value);
+}
+
+/** Read the configuration; unknown values fail loudly rather than silently benchmarking something else. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = env['BENCH_QUICK'] === '1' || env['BENCH_QUICK'] === 'true';
+  return {
+    quick,
+    reps: Math.max(1, intFromEnv(env, 'BENCH_REPS', quick ? 1 : 3)),
+    convoys: Math.max(1, intFromEnv(env, 'BENCH_CONVOYS', quick ? 100 : 1000)),
+    eventsPerConvoy: Math.max(4, intFromEnv(env, 'BENCH_EVENTS', 20)),
+    hotEvents: Math.max(4, intFromEnv(env, 'BENCH_HOT_EVENTS', quick ? 1000 : 10_000)),
+    steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 8)),
+    steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
+    concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
+    durable: env['BENCH_DURABLE'] !== '0',
+    only: (env['BENCH_ONLY'] ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  };
+}

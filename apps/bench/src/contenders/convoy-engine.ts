@@ -1,0 +1,74 @@
+/**
+ * The Convoy contenders' shared driver: an engine (API-less: `engine.accept`, no HTTP) over a given
+ * store and scheduler, with commits observed by the ledger and the stored records read back for the
+ * check.
+ */
+import { defineConvoy } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core';
+import { createConvoyEngine, silentLogger } from '@convoy/runtime';
+import { contextProblem, orderMachine } from '../order-machine.ts';
+import type { ContenderInstance, ContenderTarget, SendItem } from './contender.ts';
+import { observeCommits, scheduledKey, type ScheduledTimes } from './observed-store.ts';
+
+/** The order convoy as Convoy users define it (defaults: unexpected events deferred). */
+export const orderConvoy = defineConvoy({ type: 'order', machine: orderMachine });
+
+/** Group items by convoy, keeping each convoy's order. */
+function byConvoy(items: readonly SendItem[]): SendItem[][] {
+  const groups = new Map<string, SendItem[]>();
+  for (const item of items) {
+    const group = groups.get(item.convoyId);
+    if (group) group.push(item);
+    else groups.set(item.convoyId, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** Run the engine over `store` and `scheduler`; `closeStore` releases what the contender opened. */
+export function convoyInstance(
+  target: ContenderTarget,
+  store: ConvoyStore,
+  scheduler: TurnScheduler,
+  closeStore: () => Promise<void>,
+): ContenderInstance {
+  const scheduled: ScheduledTimes = new Map();
+  const observed = observeCommits(store, target.ledger, scheduled);
+  const engine = createConvoyEngine({
+    definitions: [orderConvoy],
+    store: observed,
+    scheduler,
+    logger: silentLogger,
+  });
+  return {
+    async send(items) {
+      // Convoys in parallel; within a convoy each accept waits for the previous one (acceptance order).
+      await Promise.all(
+        byConvoy(items).map(async (group) => {
+          for (const item of group) {
+            scheduled.set(scheduledKey(item.convoyId, item.event.n), item.scheduledAt);
+            await engine.accept({ type: orderConvoy.type, id: item.convoyId, event: item.event });
+          }
+        }),
+      );
+    },
+    start: () => engine.start(),
+    async verifyStored(expected) {
+      const problems: string[] = [];
+      for (const [convoyId, count] of expected) {
+        const stored = await store.get({ type: orderConvoy.type, id: convoyId });
+        const record = stored?.record;
+        if (!record) {
+          problems.push(`${convoyId}: no record`);
+          continue;
+        }
+        const problem = contextProblem(record.context, record.status, count);
+        if (problem) problems.push(`${convoyId}: ${problem}`);
+      }
+      return problems;
+    },
+    async close() {
+      await engine.close();
+      await closeStore();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The whole bench: every scenario over every contender on the bench's own redis-server, then the
+ * backlog once more on a Redis that fsyncs every write. Returns the rendered report.
+ */
+import type { BenchConfig } from './config.ts';
+import {
+  bullmqNoop,
+  bullmqSerial,
+  convoyMemory,
+  convoyRedis,
+  groupmqNoop,
+  groupmqXstate,
+  type Contender,
+} from './contenders/index.ts';
+import { machineInfo } from './machine-info.ts';
+import { installClientCommandCounter } from './redis-cost.ts';
+import type { ScenarioResult } from './results.ts';
+import { backlogScenario } from './scenarios/backlog.ts';
+import { steadyScenario } from './scenarios/steady.ts';
+import { openSession, type BenchSession } from './session.ts';
+import { spread } from './stats.ts';
+import { renderHeader, renderScenario } from './table.ts';
+
+const backlogBaselines = [bullmqNoop.name, groupmqXstate.name];
+
+function wants(config: BenchConfig, scenario: string): boolean {
+  return config.only.length === 0 || config.only.includes(scenario);
+}
+
+/** Offered rate of the steady scenario: configured, or half of Convoy-on-Redis's measured capacity. */
+function steadyRate(config: BenchConfig, backlog: ScenarioResult | undefined): number {
+  if (config.steadyRate > 0) return config.steadyRate;
+  const row = backlog?.rows.find((candidate) => candidate.contender === convoyRedis.name);
+  // End-to-end (accept and process in one process), not the drain alone: steady arrivals need both.
+  const capacity = spread(
+    row?.reps.filter((rep) => rep.passed).map((rep) => rep.metrics['endToEnd'] ?? Number.NaN) ?? [],
+  ).median;
+  return Number.isFinite(capacity) ? Math.max(50, Math.round(capacity / 2 / 50) * 50) : 500;
+}
+
+async function throughputRuns(session: BenchSession, config: BenchConfig): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  const all: Contender[] = [bullmqNoop, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory];
+  let backlog: ScenarioResult | undefined;
+  if (wants(config, 'backlog') || wants(config, 'steady')) {
+    backlog = await backlogScenario(
+      session,
+      all,
+      { convoys: config.convoys, eventsPerConvoy: config.eventsPerConvoy, concurrency: config.concurrency },
+      config.reps,
+      { id: 'backlog', title: 'Backlog drain', baselines: backlogBaselines, memory: true },
+    );
+    results.push(backlog);
+  }
+  if (wants(config, 'hot')) {
+    results.push(
+      await backlogScenario(
+        session,
+        [bullmqSerial, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory],
+        { convoys: 1, eventsPerConvoy: config.hotEvents, concurrency: config.concurrency },
+        config.reps,
+        { id: 'hot', title: 'Hot convoy', baselines: [bullmqSerial.name], memory: false },
+      ),
+    );
+  }
+  if (wants(config, 'steady')) {
+    const rate = steadyRate(config, backlog);
+    results.push(
+      await steadyScenario(
+        session,
+        [groupmqNoop, groupmqXstate, convoyRedis, convoyMemory, bullmqNoop],
+        { rate, seconds: config.steadySeconds, concurrency: config.concurrency },
+        config.reps,
+      ),
+    );
+  }
+  return results;
+}
+
+async function durableRun(session: BenchSession, config: BenchConfig): Promise<ScenarioResult> {
+  return backlogScenario(
+    session,
+    [bullmqNoop, groupmqXstate, convoyRedis],
+    { convoys: config.convoys, eventsPerConvoy: config.eventsPerConvoy, concurrency: config.concurrency },
+    1,
+    { id: 'backlog-aof', title: 'Backlog drain, durable', baselines: backlogBaselines, memory: false },
+  );
+}
+
+/** Run the bench; `log` receives progress lines. Returns the report (Markdown). */
+export async function runBench(config: BenchConfig, log: (message: string) => void): Promise<string> {
+  installClientCommandCounter();
+  const startedAt = new Date();
+  const sections: string[] = [];
+  const session = await openSession(config, 'none', log);
+  let header = '';
+  try {
+    log(`redis-server pid ${session.redis?.pid} on port ${session.redis?.port} (no persistence)`);
+    const info = await machineInfo(session.admin!);
+    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadySeconds} s, concurrency ${config.concurrency}`;
+    header = renderHeader(info, settings, startedAt);
+    for (const result of await throughputRuns(session, config)) sections.push(renderScenario(result));
+  } finally {
+    await session.close();
+  }
+  if (config.durable && wants(config, 'backlog-aof')) {
+    const durable = await openSession(config, 'aof-always', log);
+    try {
+      log(`redis-server pid ${durable.redis?.pid} on port ${durable.redis?.port} (AOF, appendfsync always)`);
+      sections.push(renderScenario(await durableRun(durable, config)));
+    } finally {
+      await durable.close();
+    }
+  }
+  const elapsed = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
+  return `${header}${sections.join('\n')}\nTotal bench time: ${elapsed} s.\n`;
+}

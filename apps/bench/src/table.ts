@@ -1,0 +1,85 @@
+/**
+ * Prints results as Markdown tables (readable in a terminal, pasteable into docs/benchmarks.md): the
+ * headline's median and [min–max], ratios to each baseline, the median of each further metric, and the
+ * check verdict. A row whose check failed says FAILED: a fast wrong answer is not a result.
+ */
+import type { MachineInfo } from './machine-info.ts';
+import type { ScenarioResult, ScenarioRow } from './results.ts';
+import { spread } from './stats.ts';
+
+/** Human number: thousands separators from 100 up, two significant decimals below. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 100) return Math.round(value).toLocaleString('en-US');
+  if (magnitude >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function verdict(row: ScenarioRow): string {
+  const failed = row.reps.filter((rep) => !rep.passed);
+  if (failed.length > 0) return `**FAILED** ${failed.length}/${row.reps.length}: ${failed[0]?.failure ?? ''}`;
+  const reorders = Math.max(...row.reps.map((rep) => rep.check.outOfOrder));
+  return !row.ordered && reorders > 0 ? `ok (unordered: ${reorders} reorders)` : 'ok';
+}
+
+function headline(row: ScenarioRow): number {
+  return spread(row.reps.filter((rep) => rep.passed).map((rep) => rep.value)).median;
+}
+
+/** One scenario as a Markdown table. */
+export function renderScenario(result: ScenarioResult): string {
+  const metricNames = Object.keys(result.columns).filter((name) =>
+    result.rows.some((row) => row.reps.some((rep) => Number.isFinite(rep.metrics[name]))),
+  );
+  const baselines = result.baselines.filter((name) => result.rows.some((row) => row.contender === name));
+  const baselineValue = new Map(
+    baselines.map((name) => [name, headline(result.rows.find((row) => row.contender === name)!)]),
+  );
+  const header = [
+    'contender',
+    `${result.unit} median [min–max]`,
+    ...baselines.map((name) => `× ${name}`),
+    ...metricNames.map((name) => result.columns[name] ?? name),
+    'check',
+  ];
+  const lines = [
+    `### ${result.title}`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
+  for (const row of result.rows) {
+    const values = spread(row.reps.filter((rep) => rep.passed).map((rep) => rep.value));
+    const cells = [
+      row.contender,
+      Number.isFinite(values.median)
+        ? `${formatNumber(values.median)} [${formatNumber(values.min)}–${formatNumber(values.max)}]`
+        : '–',
+      ...baselines.map((name) => {
+        const base = baselineValue.get(name) ?? Number.NaN;
+        const ratio = values.median / base;
+        return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
+      }),
+      ...metricNames.map((name) =>
+        formatNumber(spread(row.reps.map((rep) => rep.metrics[name] ?? Number.NaN)).median),
+      ),
+      verdict(row),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('', ...result.notes.map((note) => `- ${note}`), '');
+  return lines.join('\n');
+}
+
+/** The header: machine, date, settings. */
+export function renderHeader(info: MachineInfo, settings: string, startedAt: Date): string {
+  return [
+    `## Convoy bench — ${startedAt.toISOString()}`,
+    '',
+    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, load average ${info.loadAverage.toFixed(2)} at start`,
+    `- Node ${info.node}, redis-server ${info.redisVersion} (spawned by the bench on a loopback port, noeviction)`,
+    `- Settings: ${settings}`,
+    '',
+  ].join('\n');
+}
