@@ -78,6 +78,24 @@ export function effectAndTimerTests(h: () => Harness): void {
     expect(await mine(h().clock.now() + 10_000)).toEqual([]);
   });
 
+  it('lists due timers oldest first, at most limit', async () => {
+    const { defer } = h().convoys.orders;
+    const first = h().key(defer.type);
+    const second = h().key(defer.type);
+    await h().send(first, { type: 'OrderPlaced' });
+    await h().engine.runTurn(first);
+    h().clock.advance(100);
+    await h().send(second, { type: 'OrderPlaced' });
+    await h().engine.runTurn(second);
+    const dueFirst = h().clock.now() - 100 + conformancePaymentTimeoutMs;
+    expect(await h().store.dueTimers(dueFirst - 1, 10)).toEqual([]);
+    expect((await h().store.dueTimers(dueFirst, 10)).map((due) => due.key)).toEqual([first]);
+    const both = await h().store.dueTimers(dueFirst + 100, 10);
+    expect(both.map((due) => due.key)).toEqual([first, second]);
+    expect(both.map((due) => due.timer.dueAt)).toEqual([dueFirst, dueFirst + 100]);
+    expect((await h().store.dueTimers(dueFirst + 100, 1)).map((due) => due.key)).toEqual([first]);
+  });
+
   it('a timer cancelled by leaving its state is no longer due', async () => {
     const { defer } = h().convoys.orders;
     const key = h().key(defer.type);
