@@ -41,7 +41,7 @@ declare module 'fastify' {
 /** Ids may be 128 characters; Fastify sends longer path params to its 404/414 path, never to our 400. */
 const longestParam = 128;
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
+function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) {
     throw new TypeError(`convoyPlugin: ${name} must be an integer >= ${min}, got ${String(value)}`);
@@ -53,8 +53,8 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
   const { gateway } = options;
   if (typeof gateway !== 'object' || gateway === null)
     throw new TypeError('convoyPlugin: `gateway` is required');
-  const bodyLimit = positiveInteger('bodyLimit', options.bodyLimit, 64 * 1024, 1);
-  const maxWaitMs = positiveInteger('maxWaitMs', options.maxWaitMs, 30_000, 0);
+  const bodyLimit = integerOption('bodyLimit', options.bodyLimit, 64 * 1024, 1);
+  const maxWaitMs = integerOption('maxWaitMs', options.maxWaitMs, 30_000, 0);
   const defaultWaitMs = Math.min(5_000, maxWaitMs);
   const config = fastify.initialConfig;
   const maxParamLength = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
