@@ -67,12 +67,13 @@ export interface ConvoyEngineOptions {
    */
   readonly maxBatchesPerTurn?: number;
   /**
-   * How often due timers are fired.
+   * How often due timers are fired; 0 disables the poller (another process fires them).
    * @defaultValue 1000
    */
   readonly timerPollMs?: number;
   /**
-   * How often the sweeper reschedules dirty convoys (repairs lost wake-ups, retries failed effects).
+   * How often the sweeper reschedules dirty convoys (repairs lost wake-ups, retries failed effects);
+   * 0 disables it (e.g. when the scheduler runs its own sweeper job).
    * @defaultValue 5000
    */
   readonly sweepMs?: number;
@@ -168,9 +169,13 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     for (const key of dirty) await schedule(key);
     return dirty.length;
   };
+  const timerPollMs = options.timerPollMs ?? 1000;
+  const sweepMs = options.sweepMs ?? 5000;
   const tickers = [
-    new Ticker('timer poller', options.timerPollMs ?? 1000, async () => void (await fireTimers()), logger),
-    new Ticker('sweeper', options.sweepMs ?? 5000, async () => void (await sweep()), logger),
+    ...(timerPollMs > 0
+      ? [new Ticker('timer poller', timerPollMs, async () => void (await fireTimers()), logger)]
+      : []),
+    ...(sweepMs > 0 ? [new Ticker('sweeper', sweepMs, async () => void (await sweep()), logger)] : []),
   ];
 
   const knownKey = (key: ConvoyKey): ConvoyDefinition => {
