@@ -37,7 +37,7 @@ export {
 } from './validate.ts';
 export { toMermaid } from './export/mermaid.ts';
 export { toGraph } from './export/graph.ts';
-export { toStatelyCode, toJsLiteral } from './export/stately.ts';
+export { toStatelyCode } from './export/stately.ts';
 export { describeDefinition, summarizeDefinition } from './export/description.ts';
 export { formatDelay, guardName, machineOf } from './export/walk.ts';
 export type { MachineSource } from './export/walk.ts';
