@@ -44,7 +44,7 @@ export interface ConvoyKeySet {
   readonly meta: string;
   /** The bucket's ZSET of convoys with unprocessed events (score: first dirty time). */
   readonly dirty: string;
-  /** The bucket's ZSET of armed timers (score: due time). */
+  /** The bucket's ZSET of armed timers (score: due time, member: `timerMemberPrefix` + timer id). */
   readonly due: string;
   /** Prefix of the per-request idempotency STRING keys (append the encoded idempotency key). */
   readonly idemPrefix: string;
@@ -129,9 +129,18 @@ export function encodeMember(key: ConvoyKey): string {
   return JSON.stringify([key.type, key.id]);
 }
 
+/**
+ * Prefix of a convoy's members in a due ZSET: `<length>:<convoy member>`. A due member is this prefix
+ * followed by the timer id, so the commit script can build members from the prefix alone.
+ */
+export function timerMemberPrefix(key: ConvoyKey): string {
+  const member = encodeMember(key);
+  return `${member.length}:${member}`;
+}
+
 /** Member of an armed timer in a due ZSET. */
 export function encodeTimerMember(key: ConvoyKey, timerId: string): string {
-  return JSON.stringify([key.type, key.id, timerId]);
+  return timerMemberPrefix(key) + timerId;
 }
 
 /** Reads a dirty-set member back; null for anything this store did not write. */
@@ -142,8 +151,11 @@ export function decodeMember(member: string): ConvoyKey | null {
 
 /** Reads a due-set member back; null for anything this store did not write. */
 export function decodeTimerMember(member: string): { key: ConvoyKey; timerId: string } | null {
-  const parsed = parseStrings(member);
-  return parsed?.length === 3 ? { key: { type: parsed[0]!, id: parsed[1]! }, timerId: parsed[2]! } : null;
+  const colon = member.indexOf(':');
+  const length = Number(member.slice(0, colon));
+  if (colon < 1 || !Number.isInteger(length)) return null;
+  const key = decodeMember(member.slice(colon + 1, colon + 1 + length));
+  return key ? { key, timerId: member.slice(colon + 1 + length) } : null;
 }
 
 function parseStrings(text: string): string[] | null {

@@ -22,7 +22,7 @@ import type {
 } from '@convoy/core';
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
-import { encodeTimerMember, RedisKeys } from './keys.ts';
+import { RedisKeys, timerMemberPrefix } from './keys.ts';
 import type { RedisKeyOptions } from './keys.ts';
 import { registerScripts } from './scripts.ts';
 import type { ConvoyScripts, ScriptName } from './scripts.ts';
@@ -123,37 +123,21 @@ export class RedisConvoyStore implements ConvoyStore {
     const args: Array<string | number> = [
       k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
-      this.historyCap, this.deadLetterCap, k.member,
+      this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
     ]; // prettier-ignore
-    pushSection(
-      args,
+    const sections: Array<Array<Array<string | number>>> = [
       commit.history.map((entry) => [JSON.stringify(entry)]),
-    );
-    pushSection(
-      args,
       commit.deadLetters.map((letter) => [JSON.stringify(letter)]),
-    );
-    pushSection(
-      args,
       commit.effects.map((effect) => [effect.id, JSON.stringify(effect)]),
-    );
-    pushSection(
-      args,
-      firedTimers(claim, record).map((f) => [f.timerId, f.token, encodeTimerMember(claim.key, f.timerId)]),
-    );
-    pushSection(
-      args,
-      commit.timers.cancel.map((id) => [id, encodeTimerMember(claim.key, id)]),
-    );
-    pushSection(
-      args,
-      commit.timers.arm.map((t) => [
-        t.timerId,
-        t.dueAt,
-        JSON.stringify(t),
-        encodeTimerMember(claim.key, t.timerId),
-      ]),
-    );
+      commit.timers.cancel.map((id) => [id]),
+      commit.timers.arm.map((t) => [t.timerId, t.dueAt, JSON.stringify(t)]),
+      timersToKeep(claim, record).map((t) => [t.timerId, t.token]),
+    ];
+    // Each section is its item count followed by the items' fields (see commitTurn-9.lua).
+    for (const items of sections) {
+      args.push(items.length);
+      for (const item of items) args.push(...item);
+    }
     const reply = await this.run('commitTurn', claim.key, args, {
       epoch: claim.epoch,
       revision: record.revision,
@@ -163,11 +147,16 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
-    if (effectIds.length === 0) return;
+    // Even an empty ack is fenced: a stale claimer learns it lost the convoy.
     const k = this.keys.convoy(claim.key);
-    await this.run('ackEffects', claim.key, [k.meta, k.outbox, claim.epoch, ...effectIds], {
-      epoch: claim.epoch,
-    });
+    await this.run(
+      'ackEffects',
+      claim.key,
+      [k.meta, k.outbox, k.dirty, claim.epoch, k.member, ...effectIds],
+      {
+        epoch: claim.epoch,
+      },
+    );
   }
 
   async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
@@ -272,23 +261,16 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 }
 
-/** Timer firings this commit processed: their timer is disarmed unless the same token was re-armed. */
-function firedTimers(claim: Claim, record: ConvoyRecord): Array<{ timerId: string; token: string }> {
-  const fired: Array<{ timerId: string; token: string }> = [];
+/**
+ * The timers the due index keeps after a commit: the record's armed timers, minus any whose firing this
+ * commit processed (the step may leave such an arm in place; it must not fire again and again).
+ */
+function timersToKeep(claim: Claim, record: ConvoyRecord): TimerArm[] {
+  const fired = new Set<string>();
   for (const event of claim.events) {
-    if (event.seq <= record.processedSeq && event.source.kind === 'timer') {
-      fired.push({ timerId: event.source.timerId, token: event.source.token });
-    }
+    if (event.seq <= record.processedSeq && event.source.kind === 'timer') fired.add(event.source.token);
   }
-  return fired;
-}
-
-function pushSection(
-  args: Array<string | number>,
-  items: ReadonlyArray<ReadonlyArray<string | number>>,
-): void {
-  args.push(items.length);
-  for (const item of items) args.push(...item);
+  return Object.values(record.timers).filter((timer) => !fired.has(timer.token));
 }
 
 function positive(value: number, name: string): number {

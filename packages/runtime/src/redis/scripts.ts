@@ -11,7 +11,7 @@ export const scriptFiles = {
   acceptEvent: 'acceptEvent-4.lua',
   claimConvoy: 'claimConvoy-4.lua',
   commitTurn: 'commitTurn-9.lua',
-  ackEffects: 'ackEffects-2.lua',
+  ackEffects: 'ackEffects-3.lua',
   releaseConvoy: 'releaseConvoy-1.lua',
   readHistory: 'readHistory-2.lua',
 } as const;

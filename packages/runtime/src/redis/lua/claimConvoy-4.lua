@@ -14,10 +14,13 @@
   ARGV[4] max events
   ARGV[5] claim token (unique per claim call)
 
-  Returns: 0 when another live claim holds the convoy; else
+  Returns: 0 for a convoy never seen (nothing accepted) or held by another live claim; else
            {epoch, leaseUntil, record JSON or "", inbox entries (XRANGE reply), outbox values}
 ]]
 local now = tonumber(ARGV[1])
+if redis.call('HEXISTS', KEYS[1], 'seq') == 0 then
+  return 0
+end
 local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
 local epoch
 if leaseUntil > now then

@@ -16,13 +16,18 @@
 
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
+  ARGV[10] timer member prefix (a due member is this prefix followed by the timer id),
   then sections, each a count followed by its items:
     history entries     (json)
     dead letters        (json)
     effects             (id, json)
-    fired timers        (timerId, token, due member)   removed when the armed token is the fired one
-    cancelled timers    (timerId, due member)
-    armed timers        (timerId, dueAt, json, due member)
+    cancelled timers    (timerId)
+    armed timers        (timerId, dueAt, json)
+    timers to keep      (timerId, token): the record's armed timers minus firings processed by this
+                        commit; any other timer left in KEYS[5] is disarmed, so a processed firing or a
+                        timer the record no longer holds is never due again
+
+  The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox.
 
   Returns: {revision, hasMore (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT
 ]]
@@ -55,7 +60,7 @@ redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', processed,
   'status', ARGV[6], 'updatedAt', ARGV[1])
 
-local i = 10
+local i = 11
 local n = tonumber(ARGV[i])
 for j = 1, n do
   redis.call('RPUSH', KEYS[6], ARGV[i + j])
@@ -81,33 +86,38 @@ for j = 0, n - 1 do
 end
 i = i + n * 2 + 1
 
+local timerPrefix = ARGV[10]
+n = tonumber(ARGV[i])
+for j = 1, n do
+  redis.call('HDEL', KEYS[5], ARGV[i + j])
+  redis.call('ZREM', KEYS[9], timerPrefix .. ARGV[i + j])
+end
+i = i + n + 1
+
 n = tonumber(ARGV[i])
 for j = 0, n - 1 do
-  local timerId = ARGV[i + 1 + j * 3]
-  local armed = redis.call('HGET', KEYS[5], timerId)
-  if armed and cjson.decode(armed)['token'] == ARGV[i + 2 + j * 3] then
-    redis.call('HDEL', KEYS[5], timerId)
-    redis.call('ZREM', KEYS[9], ARGV[i + 3 + j * 3])
-  end
+  redis.call('HSET', KEYS[5], ARGV[i + 1 + j * 3], ARGV[i + 3 + j * 3])
+  redis.call('ZADD', KEYS[9], ARGV[i + 2 + j * 3], timerPrefix .. ARGV[i + 1 + j * 3])
 end
 i = i + n * 3 + 1
 
 n = tonumber(ARGV[i])
+local keep = {}
 for j = 0, n - 1 do
-  redis.call('HDEL', KEYS[5], ARGV[i + 1 + j * 2])
-  redis.call('ZREM', KEYS[9], ARGV[i + 2 + j * 2])
+  keep[ARGV[i + 1 + j * 2]] = ARGV[i + 2 + j * 2]
 end
-i = i + n * 2 + 1
-
-n = tonumber(ARGV[i])
-for j = 0, n - 1 do
-  redis.call('HSET', KEYS[5], ARGV[i + 1 + j * 4], ARGV[i + 3 + j * 4])
-  redis.call('ZADD', KEYS[9], ARGV[i + 2 + j * 4], ARGV[i + 4 + j * 4])
+local armedNow = redis.call('HGETALL', KEYS[5])
+for j = 1, #armedNow, 2 do
+  local timerId = armedNow[j]
+  if keep[timerId] == nil or keep[timerId] ~= cjson.decode(armedNow[j + 1])['token'] then
+    redis.call('HDEL', KEYS[5], timerId)
+    redis.call('ZREM', KEYS[9], timerPrefix .. timerId)
+  end
 end
 
 redis.call('XTRIM', KEYS[3], 'MINID', processed + 1)
 local more = hasMore()
-if more == 0 then
+if more == 0 and redis.call('HLEN', KEYS[4]) == 0 then
   redis.call('ZREM', KEYS[8], ARGV[9])
 else
   redis.call('ZADD', KEYS[8], 'NX', ARGV[1], ARGV[9])
