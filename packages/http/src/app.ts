@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { sendError } from './error-reply.ts';
 import { convoyPlugin } from './plugin.ts';
+import { quote } from './request-parsing.ts';
 import type { ConvoyPluginOptions } from './plugin.ts';
 
 /** Options of {@link buildConvoyApp}: the plugin's options plus a logger. */
@@ -45,7 +46,10 @@ export function buildConvoyApp(options: ConvoyAppOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => {
     sendError(
-      new ConvoyError('route_not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+      new ConvoyError(
+        'route_not_found',
+        `No route ${request.method} ${quote(request.url.split('?')[0] ?? '')}`,
+      ),
       request,
       reply,
     );
