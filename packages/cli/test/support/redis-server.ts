@@ -1,0 +1,91 @@
+/**
+ * A private `redis-server` for the CLI's process tests: free loopback port (never 6379), AOF with
+ * `appendfsync always`, `noeviction`, a temporary directory; stopped by its pid. Talks RESP over a raw
+ * socket so the CLI package needs no Redis client of its own.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running test Redis. */
+export interface TestRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Send one command, resolve with the raw first reply line (e.g. `+OK`, `+PONG`). */
+  command(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        const found = typeof address === 'object' && address ? address.port : 0;
+        server.close(() => resolve(found));
+      });
+    });
+    if (port !== 6379) return port;
+  }
+}
+
+function command(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      const end = reply.indexOf('\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(reply.slice(0, end));
+      }
+    });
+    socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+  });
+}
+
+/** Start redis-server and wait until it answers PING. */
+export async function startTestRedis(): Promise<TestRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'convoy-cli-redis-'));
+  const port = await freePort();
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
+    '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--dir', dir,
+  ]; // prettier-ignore
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  const spawnError = new Promise<never>((_, reject) =>
+    child.on('error', (error) =>
+      reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)),
+    ),
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pong = await Promise.race([command(port, ['PING']).catch(() => ''), spawnError]);
+    if (pong === '+PONG') break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not answer PING on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    command: (...commandArgs: string[]) => command(port, commandArgs),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
