@@ -4,13 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  describeDefinition,
   eventFingerprint,
   systemClock,
   validateConvoyId,
   validateEvent,
   validateIdempotencyKey,
 } from '@convoy/core';
-import { describeDefinition } from './validation-shim.ts';
 import type {
   AcceptRequest,
   AcceptResponse,
@@ -235,7 +235,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     },
 
     describeType(type: string): ConvoyTypeDescription {
-      return describeDefinition(registry.latest(type), registry.summary(type));
+      return describeDefinition(registry.latest(type), registry.versions(type));
     },
 
     async start(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The definitions an engine runs, by type and version.
  */
-import { ConvoyError } from '@convoy/core';
+import { ConvoyError, summarizeDefinition } from '@convoy/core';
 import type { ConvoyDefinition, ConvoyTypeSummary } from '@convoy/core';
 
 /**
@@ -61,13 +61,6 @@ export class DefinitionRegistry {
 
   /** The summary of one type, or throws `unknown_convoy_type`. */
   summary(type: string): ConvoyTypeSummary {
-    const latest = this.latest(type);
-    return {
-      type,
-      version: latest.version,
-      versions: this.versions(type),
-      ...(latest.description === undefined ? {} : { description: latest.description }),
-      events: [...latest.eventTypes],
-    };
+    return summarizeDefinition(this.latest(type), this.versions(type));
   }
 }

@@ -86,7 +86,14 @@ describe('createConvoyEngine', () => {
       expect(engine.listTypes()).toEqual([
         { type: 'tally', version: 2, versions: [1, 2], description: 'counts', events: ['Add', 'Stop'] },
       ]);
-      expect(engine.describeType('tally')).toMatchObject({ type: 'tally', version: 2 });
+      const description = engine.describeType('tally');
+      expect(description).toMatchObject({
+        type: 'tally',
+        version: 2,
+        versions: [1, 2],
+        states: ['open', 'stopped'],
+      });
+      expect(description.mermaid).toContain('stateDiagram-v2');
     });
 
     it('refuses two definitions of the same type and version', () => {
