@@ -143,6 +143,52 @@ describe('POST /convoys/:type/:id/events', () => {
   });
 });
 
+describe('bad input is inert', () => {
+  it('every refused POST leaves the convoy exactly as it was', async () => {
+    await post('/convoys/parcel/p-1/events?wait=5000', { type: 'OrderPlaced' }, { 'idempotency-key': 'k-1' });
+    const before = await app.inject({ method: 'GET', url: '/convoys/parcel/p-1' });
+    const url = '/convoys/parcel/p-1/events';
+    const refused = [
+      { headers: { 'content-type': 'application/json' }, payload: '{"type":' },
+      { headers: { 'content-type': 'application/json' }, payload: '' },
+      { headers: { 'content-type': 'text/plain' }, payload: '{"type":"OrderCanceled"}' },
+      { headers: { 'content-type': 'application/json' }, payload: '[{"type":"OrderCanceled"}]' },
+      { headers: { 'content-type': 'application/json' }, payload: '{"type":"Nope"}' },
+      { headers: { 'content-type': 'application/json' }, payload: '{"type":"xstate.init"}' },
+      {
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ type: 'OrderCanceled', pad: 'x'.repeat(70_000) }),
+      },
+      {
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'k-1' },
+        payload: '{"type":"OrderCanceled"}',
+      },
+      {
+        headers: { 'content-type': 'application/json', 'idempotency-key': '' },
+        payload: '{"type":"OrderCanceled"}',
+      },
+    ];
+    for (const request of refused) {
+      const response = await app.inject({ method: 'POST', url, ...request });
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+    }
+    const wrongUrl = await app.inject({
+      method: 'POST',
+      url: '/convoys/parcel/p-1/events?wait=abc',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"type":"OrderCanceled"}',
+    });
+    expect(wrongUrl.statusCode).toBe(400);
+    const after = await app.inject({ method: 'GET', url: '/convoys/parcel/p-1' });
+    expect(after.json()).toEqual(before.json());
+    const history = (await app.inject({ method: 'GET', url: '/convoys/parcel/p-1/history' })).json<{
+      items: unknown[];
+    }>();
+    expect(history.items).toHaveLength(1);
+  });
+});
+
 describe('backlog', () => {
   it('a convoy with maxBacklog unprocessed events answers 429 backlog_full', async () => {
     const { defineConvoy } = await import('@convoy/core');
