@@ -312,10 +312,19 @@ describe('GET /convoy-types', () => {
       type: 'parcel',
       version: 1,
       events: expect.arrayContaining(['OrderPlaced', 'ItemsShipped']),
-      states: expect.any(Array),
-      mermaid: expect.any(String),
-      stately: expect.any(String),
-      graph: expect.objectContaining({ nodes: expect.any(Array), edges: expect.any(Array) }),
+      states: expect.arrayContaining([
+        'New',
+        'AwaitingPayment',
+        'AwaitingShipment',
+        'Shipped',
+        'Completed',
+        'Canceled',
+      ]),
+      mermaid: expect.stringMatching(/^stateDiagram-v2\n/),
+      stately: expect.stringContaining('createMachine('),
+      graph: expect.objectContaining({
+        edges: expect.arrayContaining([expect.objectContaining({ event: 'OrderPlaced' })]),
+      }),
     });
   });
 
