@@ -1,0 +1,197 @@
+/**
+ * The Lua scripts under what Redis and ioredis really do: the script cache is emptied (restart, failover,
+ * SCRIPT FLUSH), and a script is re-sent after a reconnect even though its first run may have been
+ * applied. Also: the result codes in the Lua files are the ones in `ScriptCode`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Claim, ConvoyKey, ConvoyRecord, TurnCommit } from '@convoy/core';
+import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
+import { registerScripts } from '../../src/redis/scripts.ts';
+import { startRedisServer, type TestRedisServer } from './redis-server.ts';
+
+let server: TestRedisServer;
+let n = 0;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function freshStore(options: { historyCap?: number } = {}): RedisConvoyStore {
+  n += 1;
+  return new RedisConvoyStore({ connection: server.url, prefix: `sc${n}`, buckets: 4, ...options });
+}
+
+const key: ConvoyKey = { type: 'order', id: 'o:1{x}' };
+
+function accept(store: RedisConvoyStore, type: string, now: number, idempotencyKey?: string) {
+  return store.accept({
+    key,
+    event: { type },
+    source: idempotencyKey ? { kind: 'client', idempotencyKey } : { kind: 'client' },
+    fingerprint: `fp-${type}`,
+    now,
+    maxBacklog: 100,
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+}
+
+/** A turn that applies every claimed event, as a worker's step would (revision + 1). */
+function turnOf(claim: Claim, now: number): TurnCommit {
+  const processedSeq = claim.events.at(-1)?.seq ?? claim.record?.processedSeq ?? 0;
+  const record: ConvoyRecord = {
+    key,
+    status: 'active',
+    definitionVersion: 1,
+    snapshot: { seen: processedSeq },
+    value: 'Open',
+    context: { seen: processedSeq },
+    processedSeq,
+    deferred: [],
+    timers: {},
+    createdAt: claim.record?.createdAt ?? now,
+    updatedAt: now,
+    revision: (claim.record?.revision ?? 0) + 1,
+  };
+  return {
+    record,
+    history: claim.events.map((e) => ({
+      seq: e.seq,
+      event: e.event,
+      outcome: 'applied',
+      from: 'Open',
+      to: 'Open',
+      at: now,
+    })),
+    deadLetters: [],
+    effects: [],
+    timers: { arm: [], cancel: [] },
+  };
+}
+
+describe('redis scripts', () => {
+  it('declares in every Lua file exactly the result codes of ScriptCode', () => {
+    const dir = new URL('../../src/redis/lua/', import.meta.url);
+    const known = new Map(Object.entries(ScriptCode));
+    for (const file of readdirSync(dir)) {
+      const lua = readFileSync(new URL(file, dir), 'utf8');
+      expect(lua.startsWith('--[['), `${file} opens with a header`).toBe(true);
+      expect(lua, `${file} header`).toMatch(/KEYS\[1\][\s\S]*ARGV\[1\][\s\S]*Returns:/);
+      for (const [, name, value] of lua.matchAll(/^local ([A-Z_]+) = (-\d+)$/gm)) {
+        expect(known.get(name!), `${file}: ${name}`).toBe(Number(value));
+      }
+      // A bare negative literal returned without its name would escape this check.
+      expect(lua, `${file} returns named codes only`).not.toMatch(/return -\d/);
+    }
+  });
+
+  it('keeps working after SCRIPT FLUSH (NOSCRIPT falls back to EVAL)', async () => {
+    const store = freshStore();
+    expect(await accept(store, 'A', 1)).toEqual({ seq: 1, duplicate: false });
+    await store.client.script('FLUSH');
+    expect(await accept(store, 'B', 2)).toEqual({ seq: 2, duplicate: false });
+    await store.client.script('FLUSH');
+    const claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 10, now: 3 });
+    expect(claim?.events.map((e) => e.seq)).toEqual([1, 2]);
+    await store.client.script('FLUSH');
+    expect(await store.commit(claim!, turnOf(claim!, 4))).toEqual({ revision: 1, hasMore: false });
+    await store.close();
+  });
+
+  it('an accept re-sent with the same arguments appends once and returns the same seq', async () => {
+    const store = freshStore();
+    const scripts = registerScripts(store.client);
+    const k = store.keys.convoy(key);
+    const args = (token: string, mode: string) => [
+      k.meta, k.inbox, store.keys.idempotency(k, token), k.dirty,
+      10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), mode, 'fp', 100, 60_000, k.member,
+    ]; // prettier-ignore
+    // No client key: the per-request token makes the resend a no-op that is not reported as a duplicate.
+    expect(await scripts.acceptEvent(...args('r:req-1', 'request'))).toEqual([1, 0]);
+    expect(await scripts.acceptEvent(...args('r:req-1', 'request'))).toEqual([1, 0]);
+    // A client key: the second run is the duplicate it is.
+    expect(await scripts.acceptEvent(...args('c:idem-1', 'client'))).toEqual([2, 0]);
+    expect(await scripts.acceptEvent(...args('c:idem-1', 'client'))).toEqual([2, 1]);
+    expect(await store.client.xlen(k.inbox)).toBe(2);
+    expect((await store.get(key))?.accepted).toBe(2);
+    await store.close();
+  });
+
+  it('a commit re-sent after it was applied succeeds without writing twice, even after a new claim', async () => {
+    const store = freshStore();
+    await accept(store, 'A', 1);
+    await accept(store, 'B', 2);
+    const claim = await store.claim(key, { owner: 'w1', leaseMs: 1000, maxEvents: 10, now: 3 });
+    const turn = turnOf(claim!, 4);
+    expect(await store.commit(claim!, turn)).toEqual({ revision: 1, hasMore: false });
+    expect(await store.commit(claim!, turn)).toEqual({ revision: 1, hasMore: false });
+    await store.release(claim!);
+    await accept(store, 'C', 5);
+    const next = await store.claim(key, { owner: 'w2', leaseMs: 1000, maxEvents: 10, now: 6 });
+    expect(next?.epoch).toBe(claim!.epoch + 1);
+    // The old worker's resend arrives after another claim: it was applied, so still a success...
+    expect(await store.commit(claim!, turn)).toEqual({ revision: 1, hasMore: true });
+    // ...but any new write from it is fenced.
+    await expect(
+      store.commit(claim!, turnOf({ ...claim!, record: (await store.get(key))!.record }, 7)),
+    ).rejects.toMatchObject({
+      code: 'stale_claim',
+    });
+    expect((await store.history(key)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await store.commit(next!, turnOf(next!, 8))).toEqual({ revision: 2, hasMore: false });
+    expect((await store.history(key)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
+  it('a claim re-sent with the same token returns the same claim instead of "busy"', async () => {
+    const store = freshStore();
+    await accept(store, 'A', 1);
+    const scripts = registerScripts(store.client);
+    const k = store.keys.convoy(key);
+    const args = [k.meta, k.state, k.inbox, k.outbox, 10, 'w1', 1000, 10, 'token-1'];
+    const first = (await scripts.claimConvoy(...args)) as unknown[];
+    const again = (await scripts.claimConvoy(...args)) as unknown[];
+    expect(again).toEqual(first);
+    expect(await scripts.claimConvoy(k.meta, k.state, k.inbox, k.outbox, 11, 'w2', 1000, 10, 'token-2')).toBe(
+      0,
+    );
+    await store.close();
+  });
+
+  it('keeps history indexes absolute when the history cap drops old entries', async () => {
+    const store = freshStore({ historyCap: 3 });
+    for (let i = 1; i <= 5; i += 1) await accept(store, `E${i}`, i);
+    let claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 10 });
+    await store.commit(claim!, turnOf(claim!, 11));
+    claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 10, now: 12 });
+    expect(claim).toBeNull(); // still leased by the first claim (not released)
+    await store.release((await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 10, now: 2000 }))!);
+    claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 10, now: 2001 });
+    await store.commit(claim!, turnOf(claim!, 2002));
+    expect((await store.history(key)).map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect((await store.history(key, { afterIndex: 2 })).map((e) => e.seq)).toEqual([4, 5]);
+    expect((await store.history(key, { afterIndex: 3, limit: 1 })).map((e) => e.seq)).toEqual([5]);
+    await store.close();
+  });
+
+  it('removes processed events from the inbox and the convoy from the dirty set in the commit', async () => {
+    const store = freshStore();
+    for (let i = 1; i <= 3; i += 1) await accept(store, `E${i}`, i);
+    const k = store.keys.convoy(key);
+    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    const claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 10 });
+    await store.commit(claim!, turnOf(claim!, 11));
+    expect(await store.client.xlen(k.inbox)).toBe(1);
+    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    await store.release(claim!);
+    const rest = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 12 });
+    await store.commit(rest!, turnOf(rest!, 13));
+    expect(await store.client.xlen(k.inbox)).toBe(0);
+    expect(await store.dirtyConvoys(10)).toEqual([]);
+    await store.close();
+  });
+});
