@@ -182,4 +182,9 @@ export interface ConvoyGateway {
   listTypes(): ConvoyTypeSummary[];
   /** One type's events, states and diagrams. Throws `unknown_convoy_type`. */
   describeType(type: string): ConvoyTypeDescription;
+  /**
+   * Optional: call `listener` after every commit made in this process; returns the unsubscribe function.
+   * Edges without it (or watching convoys processed by other processes) poll `getConvoy` instead.
+   */
+  subscribe?(listener: (key: ConvoyKey) => void): () => void;
 }
