@@ -90,7 +90,11 @@ export function toErrorReply(error: unknown): ErrorReplyBody {
  * message); 4xx are the client's doing and logged at info level only.
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const payload = toErrorReply(error);
+  let payload = toErrorReply(error);
+  const limit = request.routeOptions.bodyLimit;
+  if (payload.code === 'payload_too_large' && typeof limit === 'number') {
+    payload = { ...payload, message: `Request body is larger than the limit of ${limit} bytes` };
+  }
   if (payload.statusCode >= 500) {
     request.log.error({ err: error }, 'request failed');
   } else {

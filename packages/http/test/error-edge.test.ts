@@ -159,7 +159,7 @@ describe('body parsing', () => {
       headers: json,
       payload: event(64 * 1024 - overhead + 1),
     });
-    expectError(tooLarge, 'payload_too_large');
+    expect(expectError(tooLarge, 'payload_too_large')).toContain('65536 bytes');
     expect(gateway.accepted).toHaveLength(1);
   });
 
