@@ -16,6 +16,13 @@ export interface EffectRetryOptions {
    * @defaultValue 50
    */
   readonly baseDelayMs?: number;
+  /**
+   * Turns in which an effect may fail (all its attempts) before this engine gives up on it: it is then
+   * recorded as a dead letter of its convoy (reason `handler_error`) and dropped from the outbox, so a
+   * poison effect cannot keep its convoy busy forever. Counted per engine process; 0 retries forever.
+   * @defaultValue 10
+   */
+  readonly deadLetterAfterTurns?: number;
 }
 
 type ActionImplementation = (args: { context: unknown; event: unknown }, params: unknown) => unknown;
@@ -42,9 +49,13 @@ export function effectRunner(
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How running one effect ended. */
+export type EffectResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
 /**
- * Run one effect with bounded retries. Resolves true once it ran (or has nothing to run), false when
- * every attempt failed: the effect then stays in the outbox and runs again on a later claim.
+ * Run one effect with bounded retries. Resolves ok once it ran (or has nothing to run), or with the
+ * last error when every attempt failed: the effect then stays in the outbox and runs again on a later
+ * claim.
  */
 export async function runEffect(
   definition: ConvoyDefinition | undefined,
@@ -52,30 +63,27 @@ export async function runEffect(
   effect: EffectIntent,
   retry: EffectRetryOptions,
   logger: ConvoyLogger,
-): Promise<boolean> {
+): Promise<EffectResult> {
   const run = effectRunner(definition, key, effect);
   if (!run) {
     logger.warn('effect has no implementation; acknowledged without running', {
       effectId: effect.id,
       action: effect.action,
     });
-    return true;
+    return { ok: true };
   }
   const attempts = Math.max(1, retry.attempts ?? 3);
   const baseDelayMs = retry.baseDelayMs ?? 50;
+  let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
       await run();
-      return true;
+      return { ok: true };
     } catch (error) {
-      logger.warn('effect failed', {
-        effectId: effect.id,
-        action: effect.action,
-        attempt,
-        error: errorMessage(error),
-      });
+      lastError = errorMessage(error);
+      logger.warn('effect failed', { effectId: effect.id, action: effect.action, attempt, error: lastError });
       if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1));
     }
   }
-  return false;
+  return { ok: false, error: lastError };
 }

@@ -158,6 +158,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     batchSize: options.batchSize ?? 100,
     maxBatchesPerTurn: options.maxBatchesPerTurn ?? 10,
     effectRetry: options.effectRetry ?? {},
+    effectFailures: new Map(),
     logger,
     onCommitted: (key, processedSeq) => waiters.notify(key, processedSeq),
     reschedule: schedule,

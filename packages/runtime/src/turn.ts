@@ -2,18 +2,11 @@
  * One turn of one convoy: claim, run leftover effects, step the inbox batch purely, commit fenced, run
  * the new effects, acknowledge them, release. Loops over batches while the inbox has more (bounded).
  */
-import { isConvoyError, stepConvoy } from '@convoy/core';
-import type {
-  Claim,
-  Clock,
-  ConvoyKey,
-  ConvoyRecord,
-  ConvoyStore,
-  EffectIntent,
-  TurnCommit,
-} from '@convoy/core';
-import { runEffect, type EffectRetryOptions } from './effects.ts';
+import { blockedTurn, isConvoyError, stepConvoy } from '@convoy/core';
+import type { Claim, Clock, ConvoyKey, ConvoyStore } from '@convoy/core';
+import type { EffectRetryOptions } from './effects.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
+import { runOutbox, type EffectFailureCounts } from './outbox.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
 /** What a turn needs from its engine. */
@@ -26,6 +19,8 @@ export interface TurnDeps {
   readonly batchSize: number;
   readonly maxBatchesPerTurn: number;
   readonly effectRetry: EffectRetryOptions;
+  /** Failing turns per effect (shared by the engine's turns). */
+  readonly effectFailures: EffectFailureCounts;
   readonly logger: ConvoyLogger;
   /** A commit reached `processedSeq` (wakes local waiters). */
   readonly onCommitted: (key: ConvoyKey, processedSeq: number) => void;
@@ -87,8 +82,10 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<voi
 
 async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome> {
   const { store, registry, clock } = deps;
-  const { key, record } = claim;
-  if (claim.pendingEffects.length > 0) await runEffects(deps, claim, record, claim.pendingEffects);
+  const { key } = claim;
+  let { record } = claim;
+  if (record && claim.pendingEffects.length > 0)
+    record = await runOutbox(deps, claim, record, claim.pendingEffects);
   if (claim.events.length === 0) return 'idle';
   if (record?.status === 'paused') return 'stuck';
 
@@ -96,7 +93,7 @@ async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome>
   if (!definition) {
     const blockedReason = `version_unknown: convoy runs on version ${record?.definitionVersion} of "${key.type}", which is not registered (registered: ${registry.versions(key.type).join(', ') || 'none'})`;
     if (record && !(record.status === 'blocked' && record.blockedReason === blockedReason)) {
-      await store.commit(claim, blockedCommit(record, blockedReason, clock.now()));
+      await store.commit(claim, blockedTurn(record, blockedReason, clock.now()));
       deps.logger.error('convoy blocked', { type: key.type, id: key.id, reason: blockedReason });
     }
     return 'stuck';
@@ -119,48 +116,6 @@ async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome>
   }
   await store.commit(claim, turn);
   deps.onCommitted(key, turn.record.processedSeq);
-  if (turn.effects.length > 0) await runEffects(deps, claim, turn.record, turn.effects);
+  if (turn.effects.length > 0) await runOutbox(deps, claim, turn.record, turn.effects);
   return 'progressed';
-}
-
-/** Run effects in order and acknowledge the ones that ran; failures stay in the outbox. */
-async function runEffects(
-  deps: TurnDeps,
-  claim: Claim,
-  record: ConvoyRecord | null,
-  effects: readonly EffectIntent[],
-): Promise<void> {
-  const { key } = claim;
-  const definition = record ? deps.registry.find(key.type, record.definitionVersion) : undefined;
-  if (!definition) {
-    // Their implementation belongs to a version this process does not run: leave them for one that does.
-    deps.logger.warn('effects left in the outbox: definition version not registered', {
-      type: key.type,
-      id: key.id,
-    });
-    return;
-  }
-  const done: string[] = [];
-  for (const effect of effects) {
-    if (await runEffect(definition, key, effect, deps.effectRetry, deps.logger)) {
-      done.push(effect.id);
-    } else {
-      deps.logger.error('effect kept in the outbox after failed attempts', {
-        effectId: effect.id,
-        action: effect.action,
-      });
-    }
-  }
-  if (done.length > 0) await deps.store.ackEffects(claim, done);
-}
-
-/** A commit that only marks the convoy blocked (nothing processed). */
-function blockedCommit(record: ConvoyRecord, blockedReason: string, now: number): TurnCommit {
-  return {
-    record: { ...record, status: 'blocked', blockedReason, updatedAt: now, revision: record.revision + 1 },
-    history: [],
-    deadLetters: [],
-    effects: [],
-    timers: { arm: [], cancel: [] },
-  };
 }

@@ -217,6 +217,37 @@ describe('createConvoyEngine', () => {
       expect(attempts).toHaveLength(4);
     });
 
+    it('dead-letters a poison effect after deadLetterAfterTurns failing turns, so its convoy moves on', async () => {
+      const store = new MemoryConvoyStore();
+      let calls = 0;
+      const engine = engineOf({
+        definitions: [
+          tallyConvoy(() => {
+            calls += 1;
+            throw new Error('always broken');
+          }),
+        ],
+        store,
+        effectRetry: { attempts: 1, deadLetterAfterTurns: 2 },
+      });
+      await engine.accept({ ...key('p'), event: { type: 'Add', n: 1 } });
+      await engine.runTurn(key('p'));
+      expect(await store.deadLetters(key('p'))).toEqual([]);
+      expect(await store.dirtyConvoys(10)).toEqual([key('p')]);
+      await engine.runTurn(key('p'));
+      const letters = await store.deadLetters(key('p'));
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ seq: 1, reason: 'handler_error', event: { type: 'Add', n: 1 } });
+      expect(letters[0]?.error).toMatch(/recorded.*tally\|p\|1\|0.*always broken/);
+      expect(await store.dirtyConvoys(10)).toEqual([]);
+      await engine.runTurn(key('p'));
+      expect(calls).toBe(2);
+      // The convoy still takes events after the escalation.
+      await engine.accept({ ...key('p'), event: { type: 'Stop' } });
+      await engine.runTurn(key('p'));
+      expect(await engine.getConvoy(key('p'))).toMatchObject({ status: 'done', seq: 2 });
+    });
+
     it("runs the machine's own action implementation when the definition has no effect handler", async () => {
       const log = new EffectLog();
       const { orders } = conformanceConvoys(log);
