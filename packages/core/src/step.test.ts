@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMachine, setup } from 'xstate';
+import { assign, createMachine, setup } from 'xstate';
 import { defineConvoy } from './definition.ts';
 import type { ConvoyDefinition } from './definition.ts';
 import type { ConvoyRecord, InboxEvent } from './model.ts';
@@ -281,6 +281,42 @@ describe('stepConvoy: guard-rejected and unknown events', () => {
     expect(commit.deadLetters[0]?.error).toContain('guard exploded');
   });
 
+  it('dead-letters with handler_error when an effect param cannot be stored as JSON', () => {
+    const machine = setup({ actions: { send: (_args, _params: { big: bigint }) => {} } }).createMachine({
+      initial: 'a',
+      states: { a: { on: { Go: { target: 'b', actions: { type: 'send', params: { big: 1n } } } } }, b: {} },
+    });
+    const definition = defineConvoy({ type: 'big', machine });
+    const first = stepConvoy({ definition, key, record: null, events: [], now: t0 });
+    const commit = stepConvoy({
+      definition,
+      key,
+      record: first.record,
+      events: [client(1, { type: 'Go' })],
+      now: t0,
+    });
+    expect(outcomes(commit)).toEqual([[1, 'deadLettered', 'handler_error']]);
+    expect(commit.record.value).toBe('a');
+    expect(commit.effects).toEqual([]);
+  });
+
+  it('dead-letters with handler_error when an assign puts a non-JSON value into context', () => {
+    const machine = setup({ types: { context: {} as { n: unknown } } }).createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: { a: { on: { Go: { target: 'b', actions: assign({ n: () => 1n }) }, Ok: 'b' } }, b: {} },
+    });
+    const definition = defineConvoy({ type: 'big', machine });
+    const first = stepConvoy({ definition, key, record: null, events: [], now: t0 });
+    const events = [client(1, { type: 'Go' }), client(2, { type: 'Ok' })];
+    const commit = stepConvoy({ definition, key, record: first.record, events, now: t0 });
+    expect(outcomes(commit)).toEqual([
+      [1, 'deadLettered', 'handler_error'],
+      [2, 'applied', undefined],
+    ]);
+    expect(commit.record).toMatchObject({ value: 'b', context: { n: 0 } });
+  });
+
   it('dead-letters with handler_error when an assign throws, leaving the state unchanged', () => {
     const commit = step(start(), [client(1, { type: 'Corrupt' })]);
     expect(outcomes(commit)).toEqual([[1, 'deadLettered', 'handler_error']]);
@@ -398,6 +434,19 @@ describe('stepConvoy: timers', () => {
     expect(commit.record.timers).toEqual({});
     expect(commit.timers).toEqual({ arm: [], cancel: ['remind'] });
     expect(commit.effects.map((e) => [e.id, e.action])).toEqual([['order|o-1|2|0', 'notifyWarehouse']]);
+  });
+
+  it('ignores a valid firing the current state does not take (a raised event is dropped, never deferred)', () => {
+    const record = paid();
+    const remind = record.timers['remind']!;
+    const shipped = step(record, [client(2, { type: 'ItemsShipped' })]);
+    // A delayed raise with an id outlives its state: leaving Paid does not cancel it.
+    expect(shipped.record.timers['remind']).toEqual(remind);
+    const commit = step(shipped.record, [firing(3, remind.event, 'remind', remind.token)]);
+    expect(outcomes(commit)).toEqual([[3, 'ignored', 'not_accepted_in_state']]);
+    expect(commit.record.deferred).toEqual([]);
+    expect(commit.record.timers).toEqual({});
+    expect(commit.timers.cancel).toEqual(['remind']);
   });
 
   it('cancels an armed timer on xstate cancel', () => {

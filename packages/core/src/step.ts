@@ -15,12 +15,13 @@ import type {
   EffectIntent,
   HistoryEntry,
   InboxEvent,
+  JsonValue,
   OutcomeReason,
   TimerArm,
 } from './model.ts';
 import type { TurnCommit } from './ports.ts';
 import { planActions } from './actions.ts';
-import type { ReturnedAction } from './actions.ts';
+import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { blockedNewRecord, blockedTurn } from './block.ts';
 import { classifyEvent } from './classify.ts';
 import { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
@@ -52,6 +53,8 @@ class Turn {
   constructor(
     private readonly input: StepInput,
     public snapshot: AnyMachineSnapshot,
+    /** The stored JSON of `snapshot`, kept in step with it (so storing it can never fail at the end). */
+    public persisted: JsonValue,
     previous: ConvoyRecord | null,
   ) {
     this.deferred = [...(previous?.deferred ?? [])];
@@ -62,11 +65,19 @@ class Turn {
     return this.snapshot.status === 'done';
   }
 
-  /** Records the durable work of a transition's actions, in the order xstate produced them. */
-  plan(actions: readonly ReturnedAction[], seq: number, event: InboxEvent['event']): void {
+  /**
+   * The durable work of a transition's actions, for the snapshot it led to. Throws when an action's
+   * params or the context cannot be turned into JSON (a cycle, a BigInt): the caller then refuses the
+   * transition, since its effects could not be stored.
+   */
+  planFor(
+    snapshot: AnyMachineSnapshot,
+    actions: readonly ReturnedAction[],
+    seq: number,
+    event: InboxEvent['event'],
+  ): ActionPlan {
     const { definition, key, now } = this.input;
-    const snapshot = this.snapshot;
-    const plan = planActions(actions, {
+    return planActions(actions, {
       definition,
       key,
       seq,
@@ -74,6 +85,10 @@ class Turn {
       now,
       context: () => toJson((snapshot as { context?: unknown }).context),
     });
+  }
+
+  /** Takes a plan's effects and timer operations, in the order xstate produced them. */
+  adopt(plan: ActionPlan): void {
     this.effects.push(...plan.effects);
     for (const op of plan.timerOps) {
       if (op.op === 'arm') this.timers[op.timer.timerId] = op.timer;
@@ -119,9 +134,8 @@ class Turn {
       delete this.timers[source.timerId];
     }
     if (this.done) return this.record(entry, 'rejected', 'convoy_done');
-    const known =
-      definition.eventTypes.includes(event.type) ||
-      (source.kind !== 'client' && (definition.machine.events as readonly string[]).includes(event.type));
+    // Only client events can be unknown: timer firings carry events the machine raised itself.
+    const known = source.kind !== 'client' || definition.eventTypes.includes(event.type);
     if (!known) return this.record(entry, 'deadLettered', 'unknown_event_type');
     const cls = classifyEvent(this.snapshot, event);
     switch (cls.kind) {
@@ -141,18 +155,22 @@ class Turn {
   apply(entry: InboxEvent): boolean {
     const from = this.snapshot.value;
     let next: AnyMachineSnapshot;
-    let actions: readonly ReturnedAction[];
+    let plan: ActionPlan;
+    let persisted: JsonValue;
     try {
+      let actions: readonly ReturnedAction[];
       [next, actions] = transition(this.input.definition.machine, this.snapshot, entry.event);
+      if (next.status === 'error') throw next.error;
+      plan = this.planFor(next, actions, entry.seq, entry.event);
+      // An assign that put something JSON cannot hold (a BigInt, a cycle) into context is refused here,
+      // on the event that did it, rather than failing the whole commit.
+      persisted = persistSnapshot(this.input.definition.machine, next);
     } catch (error) {
       this.record(entry, 'deadLettered', 'handler_error', messageOf(error));
       return false;
     }
-    if (next.status === 'error') {
-      this.record(entry, 'deadLettered', 'handler_error', messageOf(next.error));
-      return false;
-    }
     this.snapshot = next;
+    this.persisted = persisted;
     this.history.push({
       seq: entry.seq,
       event: entry.event,
@@ -161,14 +179,17 @@ class Turn {
       to: next.value,
       at: this.input.now,
     });
-    this.plan(actions, entry.seq, entry.event);
+    this.adopt(plan);
     if (this.done) this.finish();
     return true;
   }
 
   applyPolicy(entry: InboxEvent, policy: UnexpectedPolicy, reason: OutcomeReason): void {
-    // xstate's own events (an `after` firing refused by its guard) are never held or dead-lettered.
-    if (entry.event.type.startsWith('xstate.')) return this.record(entry, 'ignored', reason);
+    // Events the machine raised itself (delayed raise, `after`) follow xstate's semantics: an internal
+    // event no active state takes is dropped. Policies are for what clients send.
+    if (entry.source.kind !== 'client' || entry.event.type.startsWith('xstate.')) {
+      return this.record(entry, 'ignored', reason);
+    }
     switch (policy) {
       case 'defer':
         this.deferred.push({ ...entry, deferredAt: this.input.now });
@@ -273,13 +294,20 @@ export function stepConvoy(input: StepInput): TurnCommit {
     const initial = startConvoy(definition, key);
     if (!initial.ok)
       return blockedTurn(blockedNewRecord(key, definition.version, initial.reason, now), initial.reason, now);
-    turn = new Turn(input, initial.snapshot, null);
-    turn.plan(initial.actions, 0, { type: 'xstate.init' });
+    let plan: ActionPlan;
+    try {
+      turn = new Turn(input, initial.snapshot, persistSnapshot(machine, initial.snapshot), null);
+      plan = turn.planFor(initial.snapshot, initial.actions, 0, { type: 'xstate.init' });
+    } catch (error) {
+      const reason = `initial_transition_failed: ${messageOf(error)}`;
+      return blockedTurn(blockedNewRecord(key, definition.version, reason, now), reason, now);
+    }
+    turn.adopt(plan);
     if (turn.done) turn.finish();
   } else {
     const hydrated = hydrateSnapshot(machine, record.snapshot);
     if (!hydrated.ok) return blockedTurn(record, hydrated.reason, now);
-    turn = new Turn(input, hydrated.snapshot, record);
+    turn = new Turn(input, hydrated.snapshot, record.snapshot, record);
   }
 
   let processedSeq = record?.processedSeq ?? 0;
@@ -290,7 +318,7 @@ export function stepConvoy(input: StepInput): TurnCommit {
     processedSeq = entry.seq;
   }
 
-  const persisted = persistSnapshot(machine, turn.snapshot);
+  const persisted = turn.persisted;
   const persistedFields = persisted as { value?: StateValue; context?: unknown };
   const status = turn.done ? 'done' : record?.status === 'paused' ? 'paused' : 'active';
   const next: ConvoyRecord = {
