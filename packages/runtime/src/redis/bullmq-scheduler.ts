@@ -34,6 +34,12 @@ export interface BullmqTurnSchedulerOptions {
    */
   readonly lockDurationMs?: number;
   /**
+   * How often this worker looks for stalled jobs (of crashed workers) and hands them out again. Until then a
+   * crashed worker's turn holds its convoy's deduplication slot (the sweeper's wake-ups wait behind it).
+   * @defaultValue 30_000
+   */
+  readonly stalledIntervalMs?: number;
+  /**
    * The sweep: run by whichever worker takes a "sweep" job, which `scheduleSweeps` adds periodically with a
    * BullMQ job scheduler (so one sweep runs at a time across all processes).
    */
@@ -116,6 +122,7 @@ export class BullmqTurnScheduler implements TurnScheduler {
         prefix: this.prefix,
         concurrency: this.options.concurrency ?? 16,
         lockDuration: this.options.lockDurationMs ?? 30_000,
+        stalledInterval: this.options.stalledIntervalMs ?? 30_000,
         autorun: true,
       },
     );
