@@ -71,7 +71,13 @@ export async function verifyDemo(
   if (notifications) {
     const expected = scenario.expectedNotifications.join(', ');
     // At-least-once effects may repeat after a crash, so compare the distinct notifications.
-    const seen = () => [...new Set(notifications)].sort().join(', ');
+    // Only this run's orders: a long-lived environment may have served earlier runs.
+    const ours = new Set(scenario.orders.map((order) => order.id));
+    const seen = () =>
+      [...new Set(notifications)]
+        .filter((n) => ours.has(n.slice(0, n.lastIndexOf(':'))))
+        .sort()
+        .join(', ');
     const deadline = Date.now() + 3000;
     while (seen() !== expected && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -2,33 +2,43 @@
  * `pnpm demo`: start Convoy on the embedded store, drive the order scenario over real HTTP, print what
  * happened, exit 0 when every expectation held (1 otherwise).
  *
- * Flags: `--keep` keeps the server running for curl; `--port <n>` (default: a free port, 3000 with --keep).
+ * Flags: `--keep` keeps the server running for curl; `--port <n>` (default: a free port, 3000 with --keep);
+ * `--redis <url>` (or `CONVOY_REDIS_URL`) runs the same scenario on Redis, with this process serving HTTP
+ * only and `--workers <n>` (default 2) separate `convoy worker` processes processing.
  */
 import { parseArgs } from 'node:util';
 import { closeOnSignals } from '@convoy/cli';
 import { startDemoEnvironment, verifyDemo } from './demo.ts';
+import { startRedisDemoEnvironment } from './redis-demo.ts';
 import { formatReport } from './report.ts';
 
 // pnpm may forward a literal `--` separator (`pnpm demo -- --keep`); it carries no meaning here.
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: { keep: { type: 'boolean', default: false }, port: { type: 'string' } },
+  options: {
+    keep: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    redis: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+  },
 });
+const redis = values.redis ?? (process.env['CONVOY_REDIS_URL'] || undefined);
 const keep = values.keep;
 const port = values.port === undefined ? (keep ? 3000 : 0) : Number(values.port);
 
 // Once the scripted part is over, effects caused by the user's own curl requests are printed as they run.
 let echoNotifications = false;
-const environment = await startDemoEnvironment({
-  port,
-  onNotification: (notification) => {
-    if (echoNotifications) console.log(`[notifyCustomer] ${notification}`);
-  },
-});
+const onNotification = (notification: string) => {
+  if (echoNotifications) console.log(`[notifyCustomer] ${notification}`);
+};
+const environment = redis
+  ? await startRedisDemoEnvironment({ redis, port, workers: Number(values.workers), onNotification })
+  : await startDemoEnvironment({ port, onNotification });
 console.log(`Convoy demo: the order convoy at ${environment.url}, ${environment.storeDescription}\n`);
 let ok = false;
 try {
-  const result = await verifyDemo(environment);
+  // Redis keeps earlier runs' orders: give this run's orders their own ids.
+  const result = await verifyDemo(environment, redis ? { idSuffix: `-${Date.now().toString(36)}` } : {});
   ok = result.ok;
   for (const line of formatReport({
     ...result.scenario,
