@@ -85,6 +85,34 @@ export function claimTests(h: () => Harness): void {
     expect(await h().store.commit(claim, turn)).toMatchObject({ revision: 1, hasMore: false });
   });
 
+  it('one claim may commit several revisions in a row (e.g. a dead letter after the step)', async () => {
+    const key = await acceptedLedger(h(), 1);
+    const t0 = h().clock.now();
+    const claim = await h().store.claim(key, claimOptions('a', t0));
+    if (!claim) throw new Error('claim failed');
+    const turn = stepOf(h(), claim, t0);
+    await h().store.commit(claim, turn);
+    const letter = {
+      key,
+      seq: 1,
+      event: { type: 'Add', n: 1 },
+      reason: 'handler_error' as const,
+      error: 'x',
+      at: t0,
+    };
+    const second = {
+      ...turn,
+      record: { ...turn.record, revision: 2 },
+      history: [],
+      effects: [],
+      deadLetters: [letter],
+    };
+    expect(await h().store.commit(claim, second)).toMatchObject({ revision: 2, hasMore: false });
+    expect(await h().store.deadLetters(key)).toEqual([letter]);
+    expect((await h().store.history(key)).map((entry) => entry.seq)).toEqual([1]);
+    expect((await h().store.get(key))?.record).toMatchObject({ revision: 2, processedSeq: 1 });
+  });
+
   it('a commit reports hasMore while events wait beyond the committed seq', async () => {
     const key = await acceptedLedger(h(), 3);
     const t0 = h().clock.now();
