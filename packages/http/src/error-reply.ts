@@ -92,7 +92,8 @@ export function toErrorReply(error: unknown): ErrorReplyBody {
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let payload = toErrorReply(error);
   const limit = request.routeOptions.bodyLimit;
-  if (payload.code === 'payload_too_large' && typeof limit === 'number') {
+  const fastifyCode = isConvoyError(error) ? undefined : (error as Partial<FastifyError> | null)?.code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && typeof limit === 'number') {
     payload = { ...payload, message: `Request body is larger than the limit of ${limit} bytes` };
   }
   if (payload.statusCode >= 500) {
