@@ -8,7 +8,6 @@ import {
   eventFingerprint,
   systemClock,
   validateConvoyId,
-  validateEvent,
   validateIdempotencyKey,
 } from '@convoy/core';
 import type {
@@ -22,6 +21,7 @@ import type {
   ConvoyTypeDescription,
   ConvoyTypeSummary,
   ConvoyView,
+  DeadLetter,
   HistoryEntry,
   TurnScheduler,
 } from '@convoy/core';
@@ -108,6 +108,8 @@ export interface ConvoyEngine extends ConvoyGateway {
   fireDueTimers(): Promise<number>;
   /** Reschedule every dirty convoy (what the sweeper does periodically). Returns how many. */
   sweep(): Promise<number>;
+  /** The convoy's dead letters, oldest first (empty for a convoy never seen). Throws `unknown_convoy_type`. */
+  getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
 }
 
 /**
@@ -192,7 +194,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       const definition = knownKey(request);
       const idempotencyKey =
         request.idempotencyKey === undefined ? undefined : validateIdempotencyKey(request.idempotencyKey);
-      const event = validateEvent(definition, request.event);
+      const event = registry.validateEvent(request.type, request.event);
       const key: ConvoyKey = { type: request.type, id: request.id };
       const receipt = await store.accept({
         key,
@@ -253,6 +255,11 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       await Promise.all(tickers.map((ticker) => ticker.stop()));
       await scheduler.close();
       waiters.cancelAll();
+    },
+
+    async getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]> {
+      knownKey(key);
+      return store.deadLetters(key);
     },
 
     runTurn: (key: ConvoyKey) => runConvoyTurn(turnDeps, key),

@@ -1,8 +1,8 @@
 /**
  * The definitions an engine runs, by type and version.
  */
-import { ConvoyError, summarizeDefinition } from '@convoy/core';
-import type { ConvoyDefinition, ConvoyTypeSummary } from '@convoy/core';
+import { ConvoyError, isConvoyError, summarizeDefinition, validateEvent } from '@convoy/core';
+import type { ConvoyDefinition, ConvoyEvent, ConvoyTypeSummary } from '@convoy/core';
 
 /**
  * Registered convoy definitions. A convoy keeps the version it started on; new convoys start on the
@@ -42,6 +42,27 @@ export class DefinitionRegistry {
   /** One exact version, or undefined when it is not registered (the convoy is then blocked). */
   find(type: string, version: number): ConvoyDefinition | undefined {
     return this.#byType.get(type)?.get(version);
+  }
+
+  /**
+   * Validate an event body for a type: against its newest version, or else any older registered version
+   * that knows the event type, because convoys keep running on the version they started on (the step
+   * dead-letters it as `unknown_event_type` if the convoy's own version does not know it either).
+   * Throws like core's `validateEvent`.
+   */
+  validateEvent(type: string, body: unknown): ConvoyEvent {
+    const latest = this.latest(type);
+    try {
+      return validateEvent(latest, body);
+    } catch (error) {
+      if (!isConvoyError(error) || error.code !== 'unknown_event_type') throw error;
+      const eventType = (body as ConvoyEvent).type;
+      const older = [...(this.#byType.get(type)?.values() ?? [])].find((definition) =>
+        definition.eventTypes.includes(eventType),
+      );
+      if (!older) throw error;
+      return validateEvent(older, body);
+    }
   }
 
   /** Every registered version of a type, ascending. */

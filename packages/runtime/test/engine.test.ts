@@ -96,6 +96,21 @@ describe('createConvoyEngine', () => {
       expect(description.mermaid).toContain('stateDiagram-v2');
     });
 
+    it('accepts an event type only an older registered version knows (convoys keep their version)', async () => {
+      const ledger = conformanceConvoys(new EffectLog()).ledger;
+      const engine = engineOf({
+        definitions: [tallyConvoy(() => undefined, { version: 1 }), { ...ledger, type: 'tally', version: 2 }],
+      });
+      expect(await engine.accept({ ...key('x'), event: { type: 'Stop' } })).toMatchObject({ seq: 1 });
+      expect(await engine.accept({ ...key('x'), event: { type: 'Hold' } })).toMatchObject({ seq: 2 });
+      expect(await codeOf(engine.accept({ ...key('x'), event: { type: 'Nope' } }))).toBe(
+        'unknown_event_type',
+      );
+      // The convoy started on v2, which does not know Stop: the step dead-letters it.
+      await engine.runTurn(key('x'));
+      expect(await engine.getDeadLetters(key('x'))).toMatchObject([{ seq: 1, reason: 'unknown_event_type' }]);
+    });
+
     it('refuses two definitions of the same type and version', () => {
       expect(() =>
         engineOf({ definitions: [tallyConvoy(() => undefined), tallyConvoy(() => undefined)] }),
