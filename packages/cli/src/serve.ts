@@ -2,9 +2,10 @@
  * `convoy serve`: the HTTP API plus (by default) processing, in one process.
  */
 import type { AddressInfo } from 'node:net';
+import { ConvoyError } from '@convoy/core';
 import type { ConvoyDefinition } from '@convoy/core';
 import { buildConvoyApp } from '@convoy/http';
-import { createConvoyEngine } from '@convoy/runtime';
+import { createConvoyEngine, DefinitionRegistry } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
 import { loadDefinitions } from './load-definitions.ts';
@@ -58,7 +59,11 @@ export interface RunningServer {
 
 /** The definitions of a {@link DefinitionSource}. */
 export async function resolveDefinitions(source: DefinitionSource): Promise<readonly ConvoyDefinition[]> {
-  return source.definitions ?? loadDefinitions(source.module, source.cwd);
+  const definitions = source.definitions ?? (await loadDefinitions(source.module, source.cwd));
+  if (definitions.length === 0) throw new ConvoyError('definition_invalid', 'No convoy definitions to serve');
+  // Refuse duplicates before any connection is opened (the engine would, after the store is open).
+  new DefinitionRegistry(definitions);
+  return definitions;
 }
 
 /**
