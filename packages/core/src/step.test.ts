@@ -549,6 +549,15 @@ describe('stepConvoy: blocked convoys', () => {
   });
 });
 
+describe('stepConvoy: status', () => {
+  it('keeps a paused convoy paused and turns a stalled one active once it progresses', () => {
+    const record = start();
+    const event = [client(1, { type: 'PaymentReceived', amount: 10 })];
+    expect(step({ ...record, status: 'paused' }, event).record.status).toBe('paused');
+    expect(step({ ...record, status: 'stalled' }, event).record.status).toBe('active');
+  });
+});
+
 describe('stepConvoy: purity', () => {
   it('gives an equal output for the same input and never mutates the input', () => {
     const first = step(start(), [client(1, { type: 'Delivered' }), client(2, { type: 'ItemsShipped' })]);
