@@ -8,4 +8,3 @@ export type { ConvoyAppOptions } from './app.ts';
 export { toErrorReply } from './error-reply.ts';
 export type { ErrorReplyBody } from './error-reply.ts';
 export type { HistoryItem } from './convoy-routes.ts';
-export { convoyIdPattern } from './request-parsing.ts';

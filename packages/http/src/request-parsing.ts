@@ -3,16 +3,12 @@
  * query strings, the `Idempotency-Key` header, the body's outer shape and its media type. Nothing is
  * coerced or stripped: a value that is not exactly right is refused with a stable code.
  */
-import { ConvoyError } from '@convoy/core';
+import { ConvoyError, validateConvoyId, validateIdempotencyKey } from '@convoy/core';
 import type { ConvoyEvent, ConvoyKey } from '@convoy/core';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 
-/** A convoy id as it may appear in a URL (also the pattern the gateway enforces). */
-export const convoyIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** A convoy type as `defineConvoy` accepts it: anything else cannot be registered. */
 export const convoyTypePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-/** Printable ASCII, as core's `validateIdempotencyKey` accepts it; UUIDs and ULIDs fit. */
-const idempotencyKeyPattern = /^[\x20-\x7E]{1,200}$/;
 const digitsPattern = /^(0|[1-9][0-9]{0,15})$/;
 
 /** Quote a client-supplied value in a message without echoing an unbounded string. */
@@ -37,13 +33,8 @@ export function readConvoyType(params: unknown): string {
 /** The `{ type, id }` of a convoy route. Type first: an unknown type is a 404 whatever the id. */
 export function readConvoyKey(params: unknown): ConvoyKey {
   const type = readConvoyType(params);
-  const id = stringParam(params, 'id');
-  if (!convoyIdPattern.test(id)) {
-    throw new ConvoyError(
-      'invalid_convoy_id',
-      `Convoy id ${quote(id)} must match ${convoyIdPattern.source} (1 to 128 characters)`,
-    );
-  }
+  // Core's rule, so every edge refuses the same ids; checked here so no gateway call is made for them.
+  const id = validateConvoyId(stringParam(params, 'id'));
   return { type, id };
 }
 
@@ -91,12 +82,10 @@ export function readIdempotencyKey(request: FastifyRequest): string | undefined 
   for (let index = 0; index < rawHeaders.length; index += 2) {
     if (rawHeaders[index]?.toLowerCase() === 'idempotency-key') sent += 1;
   }
-  if (sent > 1 || typeof raw !== 'string' || !idempotencyKeyPattern.test(raw)) {
-    throw new ConvoyError(
-      'invalid_idempotency_key',
-      'Idempotency-Key must be 1 to 200 printable ASCII characters, sent once',
-    );
+  if (sent > 1 || typeof raw !== 'string') {
+    throw new ConvoyError('invalid_idempotency_key', 'Send the Idempotency-Key header at most once');
   }
+  validateIdempotencyKey(raw);
   return raw;
 }
 
