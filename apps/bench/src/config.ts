@@ -13,12 +13,23 @@ export interface BenchConfig {
   /** Steady scenario: seconds of arrivals, and the offered rate (0: half of Convoy-on-Redis capacity). */
   readonly steadySeconds: number;
   readonly steadyRate: number;
+  /** HTTP ingest scenario: events POSTed through autocannon. */
+  readonly httpEvents: number;
   /** Worker concurrency (BullMQ, groupmq, Convoy turns). */
   readonly concurrency: number;
   /** Run the backlog scenario once more on a Redis with `appendfsync always`. */
   readonly durable: boolean;
-  /** Scenario names to run (empty: all). */
+  /** Scenario names to run (empty: all): backlog, hot, steady, http-ingest, backlog-aof. */
   readonly only: readonly string[];
+  /** Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio. */
+  readonly contenders: readonly string[];
+}
+
+function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -39,13 +50,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     convoys: Math.max(1, intFromEnv(env, 'BENCH_CONVOYS', quick ? 100 : 1000)),
     eventsPerConvoy: Math.max(4, intFromEnv(env, 'BENCH_EVENTS', 20)),
     hotEvents: Math.max(4, intFromEnv(env, 'BENCH_HOT_EVENTS', quick ? 1000 : 10_000)),
-    steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 8)),
+    steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 5)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
+    httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 6400)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
     durable: env['BENCH_DURABLE'] !== '0',
-    only: (env['BENCH_ONLY'] ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== ''),
+    only: listFromEnv(env, 'BENCH_ONLY'),
+    contenders: listFromEnv(env, 'BENCH_CONTENDERS'),
   };
 }

@@ -36,15 +36,27 @@ export async function serverCommandCount(redis: Redis): Promise<number> {
   return total;
 }
 
-/** Both counters at one instant; subtract two of them for a run's cost. */
+/** The counters at one instant; subtract two of them for a run's cost. */
 export interface CommandCounters {
   readonly server: number;
   readonly client: number;
+  /** Bytes the server received / sent (INFO stats `total_net_input_bytes` / `total_net_output_bytes`). */
+  readonly netIn: number;
+  readonly netOut: number;
 }
 
-/** Read both counters. */
+/** Read the counters. */
 export async function commandCounters(redis: Redis): Promise<CommandCounters> {
-  return { server: await serverCommandCount(redis), client: clientCommands };
+  const server = await serverCommandCount(redis);
+  const stats = await redis.info('stats');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? Number.NaN);
+  return {
+    server,
+    client: clientCommands,
+    netIn: field('total_net_input_bytes'),
+    netOut: field('total_net_output_bytes'),
+  };
 }
 
 /** Bytes and key count of the keys matching `pattern`, split by a classifier (e.g. history vs rest). */

@@ -6,6 +6,7 @@ import type { BenchConfig } from './config.ts';
 import {
   bullmqNoop,
   bullmqSerial,
+  convoyHttp,
   convoyMemory,
   convoyRedis,
   groupmqNoop,
@@ -16,6 +17,7 @@ import { machineInfo } from './machine-info.ts';
 import { installClientCommandCounter } from './redis-cost.ts';
 import type { ScenarioResult } from './results.ts';
 import { backlogScenario } from './scenarios/backlog.ts';
+import { httpIngestScenario } from './scenarios/http-ingest.ts';
 import { steadyScenario } from './scenarios/steady.ts';
 import { openSession, type BenchSession } from './session.ts';
 import { spread } from './stats.ts';
@@ -25,6 +27,13 @@ const backlogBaselines = [bullmqNoop.name, groupmqXstate.name];
 
 function wants(config: BenchConfig, scenario: string): boolean {
   return config.only.length === 0 || config.only.includes(scenario);
+}
+
+/** The contenders `BENCH_CONTENDERS` selects (all when unset). */
+function selected(config: BenchConfig, contenders: readonly Contender[]): Contender[] {
+  return contenders.filter(
+    (contender) => config.contenders.length === 0 || config.contenders.includes(contender.id),
+  );
 }
 
 /** Offered rate of the steady scenario: configured, or half of Convoy-on-Redis's measured capacity. */
@@ -40,7 +49,7 @@ function steadyRate(config: BenchConfig, backlog: ScenarioResult | undefined): n
 
 async function throughputRuns(session: BenchSession, config: BenchConfig): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  const all: Contender[] = [bullmqNoop, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory];
+  const all = selected(config, [bullmqNoop, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory]);
   let backlog: ScenarioResult | undefined;
   if (wants(config, 'backlog') || wants(config, 'steady')) {
     backlog = await backlogScenario(
@@ -56,7 +65,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
     results.push(
       await backlogScenario(
         session,
-        [bullmqSerial, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory],
+        selected(config, [bullmqSerial, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory]),
         { convoys: 1, eventsPerConvoy: config.hotEvents, concurrency: config.concurrency },
         config.reps,
         { id: 'hot', title: 'Hot convoy', baselines: [bullmqSerial.name], memory: false },
@@ -68,8 +77,25 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
     results.push(
       await steadyScenario(
         session,
-        [groupmqNoop, groupmqXstate, convoyRedis, convoyMemory, bullmqNoop],
+        selected(config, [groupmqNoop, groupmqXstate, convoyRedis, convoyMemory, bullmqNoop]),
         { rate, seconds: config.steadySeconds, concurrency: config.concurrency },
+        config.reps,
+      ),
+    );
+  }
+  if (wants(config, 'http-ingest') && selected(config, [convoyHttp]).length > 0) {
+    const connections = 32;
+    results.push(
+      await httpIngestScenario(
+        session,
+        {
+          connections,
+          convoysPerConnection: Math.max(
+            1,
+            Math.round(config.httpEvents / connections / config.eventsPerConvoy),
+          ),
+          eventsPerConvoy: config.eventsPerConvoy,
+        },
         config.reps,
       ),
     );
@@ -80,7 +106,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
 async function durableRun(session: BenchSession, config: BenchConfig): Promise<ScenarioResult> {
   return backlogScenario(
     session,
-    [bullmqNoop, groupmqXstate, convoyRedis],
+    selected(config, [bullmqNoop, groupmqXstate, convoyRedis]),
     { convoys: config.convoys, eventsPerConvoy: config.eventsPerConvoy, concurrency: config.concurrency },
     1,
     { id: 'backlog-aof', title: 'Backlog drain, durable', baselines: backlogBaselines, memory: false },
@@ -97,7 +123,7 @@ export async function runBench(config: BenchConfig, log: (message: string) => vo
   try {
     log(`redis-server pid ${session.redis?.pid} on port ${session.redis?.port} (no persistence)`);
     const info = await machineInfo(session.admin!);
-    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadySeconds} s, concurrency ${config.concurrency}`;
+    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadySeconds} s, HTTP ${config.httpEvents} events, concurrency ${config.concurrency}`;
     header = renderHeader(info, settings, startedAt);
     for (const result of await throughputRuns(session, config)) sections.push(renderScenario(result));
   } finally {

@@ -28,6 +28,7 @@ function finalContext(order: readonly number[]): { context: unknown; status: str
 /** Convoy on the memory store, but its producer swaps each convoy's 2nd and 3rd event (both NoteAdded). */
 const reorderingConvoy: Contender = {
   ...convoyMemory,
+  id: 'sabotaged',
   name: 'sabotaged: events 2 and 3 swapped',
   async open(target) {
     const instance = await convoyMemory.open(target);

@@ -51,6 +51,7 @@ async function openBullmq(target: ContenderTarget): Promise<ContenderInstance> {
 
 /** Plain BullMQ with a no-op processor (the concurrency comes from the scenario). */
 export const bullmqNoop: Contender = {
+  id: 'bullmq',
   name: 'BullMQ no-op (unordered)',
   ordered: false,
   stateful: false,
@@ -60,6 +61,7 @@ export const bullmqNoop: Contender = {
 
 /** Plain BullMQ at concurrency 1: FIFO as long as nothing retries; the hot-convoy baseline. */
 export const bullmqSerial: Contender = {
+  id: 'bullmq-serial',
   name: 'BullMQ no-op, concurrency 1',
   ordered: true,
   stateful: false,

@@ -41,6 +41,8 @@ export interface ContenderInstance {
 
 /** A contender in the comparison. */
 export interface Contender {
+  /** Short id for `BENCH_CONTENDERS`, e.g. `convoy-redis`. */
+  readonly id: string;
   /** Row label in the table. */
   readonly name: string;
   /** Promises per-convoy order: a reorder fails its row. Plain BullMQ promises none. */

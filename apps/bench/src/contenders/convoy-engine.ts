@@ -4,7 +4,7 @@
  * check.
  */
 import { defineConvoy } from '@convoy/core';
-import type { ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyGateway, ConvoyStore, TurnScheduler } from '@convoy/core';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { contextProblem, orderMachine } from '../order-machine.ts';
 import type { ContenderInstance, ContenderTarget, SendItem } from './contender.ts';
@@ -14,7 +14,7 @@ import { observeCommits, scheduledKey, type ScheduledTimes } from './observed-st
 export const orderConvoy = defineConvoy({ type: 'order', machine: orderMachine });
 
 /** Group items by convoy, keeping each convoy's order. */
-function byConvoy(items: readonly SendItem[]): SendItem[][] {
+export function byConvoy(items: readonly SendItem[]): SendItem[][] {
   const groups = new Map<string, SendItem[]>();
   for (const item of items) {
     const group = groups.get(item.convoyId);
@@ -24,13 +24,21 @@ function byConvoy(items: readonly SendItem[]): SendItem[][] {
   return [...groups.values()];
 }
 
+/** A Convoy contender instance, plus its gateway for an HTTP front and a hook to note sent events. */
+export interface ConvoyInstance extends ContenderInstance {
+  /** The engine, as the HTTP layer sees it. */
+  readonly gateway: ConvoyGateway;
+  /** Remember an event's scheduled time (for latency) when it is sent by another way than `send`. */
+  expect(item: SendItem): void;
+}
+
 /** Run the engine over `store` and `scheduler`; `closeStore` releases what the contender opened. */
 export function convoyInstance(
   target: ContenderTarget,
   store: ConvoyStore,
   scheduler: TurnScheduler,
   closeStore: () => Promise<void>,
-): ContenderInstance {
+): ConvoyInstance {
   const scheduled: ScheduledTimes = new Map();
   const observed = observeCommits(store, target.ledger, scheduled);
   const engine = createConvoyEngine({
@@ -40,6 +48,10 @@ export function convoyInstance(
     logger: silentLogger,
   });
   return {
+    gateway: engine,
+    expect(item) {
+      scheduled.set(scheduledKey(item.convoyId, item.event.n), item.scheduledAt);
+    },
     async send(items) {
       // Convoys in parallel; within a convoy each accept waits for the previous one (acceptance order).
       await Promise.all(

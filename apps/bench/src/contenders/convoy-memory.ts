@@ -11,6 +11,7 @@ async function openConvoyMemory(target: ContenderTarget): Promise<ContenderInsta
 
 /** Convoy, memory store. */
 export const convoyMemory: Contender = {
+  id: 'convoy-memory',
   name: 'Convoy (memory store)',
   ordered: true,
   stateful: true,

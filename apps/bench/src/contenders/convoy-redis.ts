@@ -8,7 +8,12 @@ import type { Contender, ContenderInstance, ContenderTarget } from './contender.
 import { connectionOf } from './bullmq-noop.ts';
 import { convoyInstance } from './convoy-engine.ts';
 
-async function openConvoyRedis(target: ContenderTarget): Promise<ContenderInstance> {
+/** The Redis store and BullMQ scheduler of one instance, and how to close what they opened. */
+export function openConvoyRedisParts(target: ContenderTarget): {
+  readonly store: RedisConvoyStore;
+  readonly scheduler: BullmqTurnScheduler;
+  close(): Promise<void>;
+} {
   const client = new Redis(target.redisUrl, { maxRetriesPerRequest: 3 });
   const store = new RedisConvoyStore({ connection: client, prefix: target.prefix });
   const { host, port } = connectionOf(target.redisUrl);
@@ -17,14 +22,24 @@ async function openConvoyRedis(target: ContenderTarget): Promise<ContenderInstan
     prefix: `{${target.prefix}-turns}`,
     concurrency: target.concurrency,
   });
-  return convoyInstance(target, store, scheduler, async () => {
-    await store.close();
-    client.disconnect();
-  });
+  return {
+    store,
+    scheduler,
+    async close() {
+      await store.close();
+      client.disconnect();
+    },
+  };
+}
+
+async function openConvoyRedis(target: ContenderTarget): Promise<ContenderInstance> {
+  const parts = openConvoyRedisParts(target);
+  return convoyInstance(target, parts.store, parts.scheduler, parts.close);
 }
 
 /** Convoy, Redis store, engine API. */
 export const convoyRedis: Contender = {
+  id: 'convoy-redis',
   name: 'Convoy on Redis (engine API)',
   ordered: true,
   stateful: true,

@@ -20,6 +20,7 @@ async function openGroupmqNoop(target: ContenderTarget): Promise<ContenderInstan
 
 /** groupmq with a no-op processor. */
 export const groupmqNoop: Contender = {
+  id: 'groupmq',
   name: 'groupmq no-op (FIFO)',
   ordered: true,
   stateful: false,

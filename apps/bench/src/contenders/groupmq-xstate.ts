@@ -52,6 +52,7 @@ async function openGroupmqXstate(target: ContenderTarget): Promise<ContenderInst
 
 /** groupmq + the user's own XState persistence. */
 export const groupmqXstate: Contender = {
+  id: 'groupmq-xstate',
   name: 'groupmq + own XState persistence',
   ordered: true,
   stateful: true,

@@ -92,6 +92,8 @@ export async function backlogRep(
         metrics['clientCmds'] = (after.client - before.client) / total;
         metrics['acceptClientCmds'] = (afterSend.client - before.client) / total;
         metrics['drainClientCmds'] = (after.client - afterSend.client) / total;
+        metrics['netInPerEvent'] = (after.netIn - before.netIn) / total;
+        metrics['netOutPerEvent'] = (after.netOut - before.netOut) / total;
         const memory = await keyMemory(admin, '*', keyClass);
         const history = memory.byClass.get('history') ?? 0;
         const idempotency = memory.byClass.get('idempotency') ?? 0;
@@ -161,6 +163,8 @@ export async function backlogScenario(
       clientCmds: 'client cmds/ev',
       drainClientCmds: 'drain client cmds/ev',
       serverCmds: 'server cmds/ev',
+      netInPerEvent: 'B to Redis/ev',
+      netOutPerEvent: 'B from Redis/ev',
       ...(labels.memory
         ? {
             bytesPerConvoy: 'B/convoy',
