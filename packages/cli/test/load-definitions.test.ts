@@ -38,6 +38,11 @@ describe('loadDefinitions', () => {
     expect(definitions.map((d) => d.type)).toEqual(['support-ticket']);
   });
 
+  it('loads a plain JavaScript module', async () => {
+    const definitions = await loadDefinitions('plain-js.mjs', fixtures);
+    expect(definitions.map((d) => `${d.type}: ${d.eventTypes.join(',')}`)).toEqual(['lamp: Toggle']);
+  });
+
   it('refuses a module without any convoy definition, saying how to export one', async () => {
     const error = await loadError('none.ts');
     expect(isConvoyError(error) && error.code).toBe('definition_invalid');
