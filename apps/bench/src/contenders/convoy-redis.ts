@@ -12,7 +12,7 @@ import { convoyInstance } from './convoy-engine.ts';
 export function openConvoyRedisParts(target: ContenderTarget): {
   readonly store: RedisConvoyStore;
   readonly scheduler: BullmqTurnScheduler;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 } {
   const client = new Redis(target.redisUrl, { maxRetriesPerRequest: 3 });
   const store = new RedisConvoyStore({ connection: client, prefix: target.prefix });
