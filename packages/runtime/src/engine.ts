@@ -28,6 +28,7 @@ import type {
 import type { EffectRetryOptions } from './effects.ts';
 import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';
 import { DefinitionRegistry } from './registry.ts';
+import { StallWatch, type ConvoyStall } from './stall-watch.ts';
 import { Ticker } from './ticker.ts';
 import { fireDueTimers } from './timers.ts';
 import { runConvoyTurn, type TurnDeps } from './turn.ts';
@@ -82,6 +83,14 @@ export interface ConvoyEngineOptions {
    * @defaultValue 100
    */
   readonly waitPollMs?: number;
+  /**
+   * A convoy whose waiting events see no progress for this long is reported (logged, `onStall`) by the
+   * sweeper, once per stall; 0 disables the check.
+   * @defaultValue 60000
+   */
+  readonly stallAfterMs?: number;
+  /** Called for each convoy the sweeper finds stalled (e.g. to alert, or to page an operator). */
+  readonly onStall?: (stall: ConvoyStall) => void;
   /** Retries of a failing effect within one turn. */
   readonly effectRetry?: EffectRetryOptions;
   /**
@@ -167,9 +176,23 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   };
 
   const fireTimers = (): Promise<number> => fireDueTimers({ store, registry, clock, logger, schedule });
+  const stallAfterMs = options.stallAfterMs ?? 60_000;
+  const stallWatch = new StallWatch(stallAfterMs);
   const sweep = async (): Promise<number> => {
     const dirty = await store.dirtyConvoys(1000);
     for (const key of dirty) await schedule(key);
+    if (stallAfterMs > 0) {
+      for (const stall of await stallWatch.check(store, dirty, clock.now())) {
+        logger.error('convoy stalled: waiting events and no progress', {
+          type: stall.key.type,
+          id: stall.key.id,
+          processedSeq: stall.processedSeq,
+          accepted: stall.accepted,
+          since: stall.since,
+        });
+        options.onStall?.(stall);
+      }
+    }
     return dirty.length;
   };
   const timerPollMs = options.timerPollMs ?? 1000;

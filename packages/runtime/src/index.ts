@@ -6,6 +6,7 @@
 export { createConvoyEngine } from './engine.ts';
 export type { ConvoyEngine, ConvoyEngineOptions } from './engine.ts';
 export type { EffectRetryOptions } from './effects.ts';
+export type { ConvoyStall } from './stall-watch.ts';
 export { consoleLogger, silentLogger } from './logger.ts';
 export type { ConvoyLogger, LogFields } from './logger.ts';
 export { DefinitionRegistry } from './registry.ts';

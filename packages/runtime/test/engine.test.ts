@@ -285,6 +285,33 @@ describe('createConvoyEngine', () => {
     });
   });
 
+  describe('stall detection', () => {
+    it('reports once a convoy whose waiting events see no progress for stallAfterMs', async () => {
+      const clock = new ManualClock();
+      const store = new MemoryConvoyStore();
+      const stalls: unknown[] = [];
+      const engine = engineOf({
+        definitions: [tallyConvoy(() => undefined)],
+        store,
+        clock,
+        stallAfterMs: 60_000,
+        onStall: (stall) => stalls.push(stall),
+      });
+      await engine.accept({ ...key('s'), event: { type: 'Add', n: 1 } });
+      // A hung worker holds the convoy's lease.
+      await store.claim(key('s'), { owner: 'hung', leaseMs: 3_600_000, maxEvents: 10, now: clock.now() });
+      const since = clock.now();
+      await engine.sweep();
+      clock.advance(59_999);
+      await engine.sweep();
+      expect(stalls).toEqual([]);
+      clock.advance(1);
+      await engine.sweep();
+      await engine.sweep();
+      expect(stalls).toEqual([{ key: key('s'), processedSeq: 0, accepted: 1, since }]);
+    });
+  });
+
   describe('timers', () => {
     it('the timer poller fires due timers by itself once started', async () => {
       const clock = new ManualClock();
