@@ -1,7 +1,8 @@
 /**
- * `convoy serve --redis --no-worker` plus two `convoy worker` processes on one private Redis behave as one
- * system: every convoy applies its events in acceptance order, duplicates are answered from the original
- * receipt, and every process exits 0 on SIGTERM.
+ * Two `convoy serve --redis --no-worker` HTTP nodes plus three `convoy worker` processes on one private
+ * Redis behave as one system: a client alternating between the HTTP nodes gets one sequence per convoy,
+ * every convoy applies its events in acceptance order, a retry on the other node is answered from the
+ * original receipt, and every process exits 0 on SIGTERM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis } from './support/redis-server.ts';
@@ -18,30 +19,38 @@ import type { ConvoyProcess } from './support/convoy-process.ts';
 
 const module = 'test/fixtures/support-ticket.ts';
 
-describe('convoy serve --no-worker + convoy worker ×2 on one Redis', () => {
+describe('convoy serve --no-worker ×2 + convoy worker ×3 on one Redis', () => {
   let redis: TestRedis;
-  let api: ConvoyProcess;
+  let apis: ConvoyProcess[] = [];
   let workers: ConvoyProcess[] = [];
-  let url: string;
+  let urls: string[] = [];
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    api = spawnConvoy(['serve', module, '--port', '0', '--redis', redis.url, '--no-worker']);
-    workers = [1, 2].map(() => spawnConvoy(['worker', module, '--redis', redis.url, '--concurrency', '4']));
-    url = await waitForUrl(api);
+    apis = [1, 2].map(() =>
+      spawnConvoy(['serve', module, '--port', '0', '--redis', redis.url, '--no-worker']),
+    );
+    workers = [1, 2, 3].map(() =>
+      spawnConvoy(['worker', module, '--redis', redis.url, '--concurrency', '4']),
+    );
+    urls = await Promise.all(apis.map(waitForUrl));
     await Promise.all(workers.map((worker) => waitForOutput(worker, /Convoy worker \S+ processing/)));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
-    for (const process of [api, ...workers]) process?.kill();
+    for (const process of [...apis, ...workers]) process.kill();
     await redis?.stop();
   });
 
-  it('the API node says it only serves HTTP', () => {
-    expect(api.stdout()).toMatch(/Redis store at redis:\/\/127\.0\.0\.1:\d+ \(durable, shared\), HTTP only/);
+  it('the API nodes say they only serve HTTP', () => {
+    for (const api of apis)
+      expect(api.stdout()).toMatch(
+        /Redis store at redis:\/\/127\.0\.0\.1:\d+ \(durable, shared\), HTTP only/,
+      );
   });
 
-  it('processes 12 convoys in parallel, each in acceptance order, through the worker processes', async () => {
+  it('processes 12 convoys in parallel, each in acceptance order, whichever node accepted each event', async () => {
+    const nodeUrl = (n: number): string => urls[n % urls.length] ?? '';
     const ids = Array.from({ length: 12 }, (_, i) => `r-${i + 1}`);
     await Promise.all(
       ids.map(async (id) => {
@@ -55,18 +64,19 @@ describe('convoy serve --no-worker + convoy worker ×2 on one Redis', () => {
           { type: 'TicketResolved' },
         ];
         for (const [index, event] of events.entries()) {
-          const answer = await postEvent(url, path, event, `${id}-${index}`);
+          // Alternate nodes: each 202 arrives before the next POST, so this is the acceptance order.
+          const answer = await postEvent(nodeUrl(index), path, event, `${id}-${index}`);
           expect(answer).toMatchObject({ status: 202, body: { seq: index + 1, duplicate: false } });
         }
-        const retry = await postEvent(url, path, events[0] ?? {}, `${id}-0`);
+        const retry = await postEvent(nodeUrl(1), path, events[0] ?? {}, `${id}-0`);
         expect(retry).toMatchObject({ status: 202, body: { seq: 1, duplicate: true } });
       }),
     );
     for (const id of ids) {
-      const convoy = await waitProcessed(url, `/convoys/support-ticket/${id}`, 6);
+      const convoy = await waitProcessed(nodeUrl(0), `/convoys/support-ticket/${id}`, 6);
       expect(convoy.body).toMatchObject({ status: 'done', value: 'Closed', accepted: 6 });
       expect(convoy.body['context']).toEqual({ assignee: id, replies: 2 });
-      const history = await getJson(url, `/convoys/support-ticket/${id}/history`);
+      const history = await getJson(nodeUrl(1), `/convoys/support-ticket/${id}/history`);
       const items = history.body['items'] as Array<{ seq: number; outcome: string }>;
       expect(items.map((item) => `${item.seq}:${item.outcome}`)).toEqual([
         '1:applied',
@@ -81,9 +91,10 @@ describe('convoy serve --no-worker + convoy worker ×2 on one Redis', () => {
   }, 60_000);
 
   it('every process exits 0 on SIGTERM', async () => {
-    for (const process of [api, ...workers]) process.child.kill('SIGTERM');
-    const exits = await Promise.all([api, ...workers].map((process) => process.exited));
-    expect(exits).toEqual([0, 0, 0].map((code) => ({ code, signal: null })));
+    const all = [...apis, ...workers];
+    for (const process of all) process.child.kill('SIGTERM');
+    const exits = await Promise.all(all.map((process) => process.exited));
+    expect(exits).toEqual(all.map(() => ({ code: 0, signal: null })));
   }, 30_000);
 
   it('refuses to start on a Redis that may evict keys', async () => {
