@@ -13,13 +13,15 @@ export interface BenchConfig {
   /** Steady scenario: seconds of arrivals, and the offered rate (0: half of Convoy-on-Redis capacity). */
   readonly steadySeconds: number;
   readonly steadyRate: number;
+  /** Scale scenario (opt-in): convoys of the large run, compared with 1,000. */
+  readonly scaleConvoys: number;
   /** HTTP ingest scenario: events POSTed through autocannon. */
   readonly httpEvents: number;
   /** Worker concurrency (BullMQ, groupmq, Convoy turns). */
   readonly concurrency: number;
   /** Run the backlog scenario once more on a Redis with `appendfsync always`. */
   readonly durable: boolean;
-  /** Scenario names to run (empty: all): backlog, hot, steady, http-ingest, backlog-aof. */
+  /** Scenario names to run (empty: all but scale): backlog, hot, steady, scale, http-ingest, backlog-aof. */
   readonly only: readonly string[];
   /** Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio. */
   readonly contenders: readonly string[];
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     hotEvents: Math.max(4, intFromEnv(env, 'BENCH_HOT_EVENTS', quick ? 1000 : 10_000)),
     steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 5)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
+    scaleConvoys: Math.max(1000, intFromEnv(env, 'BENCH_SCALE_CONVOYS', quick ? 10_000 : 100_000)),
     httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 6400)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
     durable: env['BENCH_DURABLE'] !== '0',

@@ -18,6 +18,7 @@ import { installClientCommandCounter } from './redis-cost.ts';
 import type { ScenarioResult } from './results.ts';
 import { backlogScenario } from './scenarios/backlog.ts';
 import { httpIngestScenario } from './scenarios/http-ingest.ts';
+import { scaleScenario } from './scenarios/scale.ts';
 import { steadyScenario } from './scenarios/steady.ts';
 import { openSession, type BenchSession } from './session.ts';
 import { spread } from './stats.ts';
@@ -25,8 +26,9 @@ import { renderHeader, renderScenario } from './table.ts';
 
 const backlogBaselines = [bullmqNoop.name, groupmqXstate.name];
 
+/** Scenarios of the default run; `scale` runs only when named in `BENCH_ONLY` (it takes minutes). */
 function wants(config: BenchConfig, scenario: string): boolean {
-  return config.only.length === 0 || config.only.includes(scenario);
+  return config.only.length === 0 ? scenario !== 'scale' : config.only.includes(scenario);
 }
 
 /** The contenders `BENCH_CONTENDERS` selects (all when unset). */
@@ -79,6 +81,17 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
         session,
         selected(config, [groupmqNoop, groupmqXstate, convoyRedis, convoyMemory, bullmqNoop]),
         { rate, seconds: config.steadySeconds, concurrency: config.concurrency },
+        config.reps,
+      ),
+    );
+  }
+  if (wants(config, 'scale')) {
+    results.push(
+      await scaleScenario(
+        session,
+        selected(config, [convoyRedis]),
+        config.scaleConvoys,
+        config.concurrency,
         config.reps,
       ),
     );
