@@ -49,8 +49,9 @@ describe('convoy serve --no-worker ×2 + convoy worker ×3 on one Redis', () => 
       );
   });
 
+  const nodeUrl = (n: number): string => urls[n % urls.length] ?? '';
+
   it('processes 12 convoys in parallel, each in acceptance order, whichever node accepted each event', async () => {
-    const nodeUrl = (n: number): string => urls[n % urls.length] ?? '';
     const ids = Array.from({ length: 12 }, (_, i) => `r-${i + 1}`);
     await Promise.all(
       ids.map(async (id) => {
@@ -89,6 +90,46 @@ describe('convoy serve --no-worker ×2 + convoy worker ×3 on one Redis', () => 
       ]);
     }
   }, 60_000);
+
+  it('a worker stopped with SIGTERM mid-stream exits 0 and the others finish every convoy in order', async () => {
+    const stopped = workers[0];
+    if (!stopped) throw new Error('no worker');
+    const ids = Array.from({ length: 8 }, (_, i) => `s-${i + 1}`);
+    const replies = 12;
+    let sent = 0;
+    const producers = ids.map(async (id) => {
+      const path = `/convoys/support-ticket/${id}/events`;
+      const events = [
+        { type: 'TicketOpened' },
+        { type: 'AgentAssigned', agent: id },
+        ...Array.from({ length: replies }, () => ({ type: 'CustomerReplied' })),
+        { type: 'TicketResolved' },
+        { type: 'TicketClosed' },
+      ];
+      for (const [index, event] of events.entries()) {
+        const answer = await postEvent(nodeUrl(index), path, event, `${id}-${index}`);
+        expect(answer.status).toBe(202);
+        sent += 1;
+      }
+      return events.length;
+    });
+    // Stop one worker while the producers are still sending.
+    while (sent < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+    stopped.child.kill('SIGTERM');
+    const counts = await Promise.all(producers);
+    expect(await stopped.exited).toEqual({ code: 0, signal: null });
+    for (const [i, id] of ids.entries()) {
+      const total = counts[i] ?? 0;
+      const convoy = await waitProcessed(nodeUrl(i), `/convoys/support-ticket/${id}`, total, 30_000);
+      expect(convoy.body).toMatchObject({ status: 'done', value: 'Closed', accepted: total });
+      expect(convoy.body['context']).toEqual({ assignee: id, replies });
+      const history = await getJson(nodeUrl(i + 1), `/convoys/support-ticket/${id}/history`);
+      const items = history.body['items'] as Array<{ seq: number; outcome: string }>;
+      expect(items.map((item) => `${item.seq}:${item.outcome}`)).toEqual(
+        Array.from({ length: total }, (_, k) => `${k + 1}:applied`),
+      );
+    }
+  }, 90_000);
 
   it('every process exits 0 on SIGTERM', async () => {
     const all = [...apis, ...workers];
