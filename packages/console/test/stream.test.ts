@@ -30,8 +30,7 @@ async function stream(url: string, headers?: Record<string, string>): Promise<Ss
   return client;
 }
 
-const stateOf = (event: SseEvent): ConsoleConvoyState =>
-  JSON.parse(event.data) as ConsoleConvoyState;
+const stateOf = (event: SseEvent): ConsoleConvoyState => JSON.parse(event.data) as ConsoleConvoyState;
 const events = (base: string, id = 'o-1'): string => `${base}/console/api/convoys/order/${id}/events`;
 
 describe('convoy live stream', () => {

@@ -248,9 +248,10 @@
       h(
         'td',
         { class: 'transition' },
-        formatValue(entry.from),
-        h('span', { class: 'arrow' }, ' → '),
-        formatValue(entry.to),
+        // An event that was not applied left the convoy where it was.
+        outcome === 'applied'
+          ? [formatValue(entry.from), h('span', { class: 'arrow' }, ' → '), formatValue(entry.to)]
+          : [h('span', { class: 'arrow' }, 'stayed in '), formatValue(entry.from)],
       ),
       h(
         'td',
@@ -295,29 +296,29 @@
       h('div', { class: 'page-head' }, h('h1', {}, id), status, live),
       blocked,
       h('dl', { class: 'stats' }, stateStat, seqStat, deferredStat, versionStat, updatedStat),
+      card('Diagram', h('div', { class: 'diagram' }, svg)),
       h(
         'div',
         { class: 'columns convoy-columns' },
-        card('Diagram', h('div', { class: 'diagram' }, svg)),
-        card('Context', context),
-      ),
-      card(
-        'Timeline',
-        empty,
-        h(
-          'table',
-          { class: 'timeline' },
+        card(
+          'Timeline',
+          empty,
           h(
-            'thead',
-            {},
+            'table',
+            { class: 'timeline' },
             h(
-              'tr',
+              'thead',
               {},
-              ['Seq', 'Event', 'Outcome', 'Transition', 'Reason', 'Time'].map((c) => h('th', {}, c)),
+              h(
+                'tr',
+                {},
+                ['Seq', 'Event', 'Outcome', 'Transition', 'Reason', 'Time'].map((c) => h('th', {}, c)),
+              ),
             ),
+            rows,
           ),
-          rows,
         ),
+        card('Context', context),
       ),
     );
 
@@ -333,7 +334,8 @@
       deferredValue.textContent = String(convoy.deferred);
       deferredValue.classList.toggle('warn', convoy.deferred > 0);
       versionValue.textContent = `v${convoy.version}`;
-      updatedValue.textContent = new Date(convoy.updatedAt).toLocaleString();
+      updatedValue.textContent = formatTime(Date.parse(convoy.updatedAt));
+      updatedValue.title = convoy.updatedAt;
       context.textContent = JSON.stringify(convoy.context, null, 2);
       blocked.hidden = !convoy.blockedReason;
       blocked.textContent = convoy.blockedReason ? `Blocked: ${convoy.blockedReason}` : '';
