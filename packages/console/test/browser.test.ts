@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The callbacks given to page.evaluate/$eval run in the browser and use its DOM types.
 /**
  * The console end to end in headless Chromium: a real Fastify server on a real port, the HTTP API and the
  * console over the real engine, and a real browser that must see the right states highlighted and follow
