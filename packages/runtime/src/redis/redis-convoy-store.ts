@@ -58,6 +58,12 @@ export interface RedisConvoyStoreOptions extends RedisKeyOptions {
    * @defaultValue 10_000
    */
   readonly deadLetterCap?: number;
+  /**
+   * Receives connection errors of a client the store created from a URL (ioredis reconnects by itself;
+   * calls made meanwhile fail with `store_unavailable`).
+   * @defaultValue ignore them
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -85,7 +91,14 @@ export class RedisConvoyStore implements ConvoyStore {
   constructor(options: RedisConvoyStoreOptions) {
     this.keys = new RedisKeys(options);
     this.ownsClient = typeof options.connection === 'string';
-    this.client = typeof options.connection === 'string' ? new Redis(options.connection) : options.connection;
+    if (typeof options.connection === 'string') {
+      const client = new Redis(options.connection);
+      // Without a listener ioredis prints every reconnect attempt; failures surface through the calls.
+      client.on('error', options.onConnectionError ?? (() => undefined));
+      this.client = client;
+    } else {
+      this.client = options.connection;
+    }
     this.scripts = registerScripts(this.client);
     this.idempotencyTtlMs = positive(options.idempotencyTtlMs ?? 86_400_000, 'idempotencyTtlMs');
     this.requestTokenTtlMs = positive(options.requestTokenTtlMs ?? 600_000, 'requestTokenTtlMs');

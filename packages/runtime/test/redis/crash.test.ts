@@ -1,26 +1,15 @@
 /**
- * Crash test: two worker processes on the Redis store are killed with SIGKILL again and again while
- * producers send events (and re-send some with the same Idempotency-Key). Ground truth is read back from
- * Redis: every convoy must end with history 1..n, every accepted event applied exactly once, in seq
- * order, and the machine's context must list each event once.
+ * Fault tests of the Redis store with real worker processes (see `crash-harness.ts`): workers killed
+ * with SIGKILL, workers frozen with SIGSTOP past their lease, redis-server killed and restarted from its
+ * AOF. Each prints one checker line. A negative control runs workers without fencing and must be caught.
+ * Sizes: CONVOY_CRASH_CONVOYS (default 40) x CONVOY_CRASH_EVENTS (default 25).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConvoyKey } from '@convoy/core';
-import { createConvoyEngine, silentLogger } from '@convoy/runtime';
-import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
-import { crashLedger } from './fixtures/ledger.ts';
+import { runWorkload, sleep, type CheckResult } from './crash-harness.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
 const convoys = Number(process.env.CONVOY_CRASH_CONVOYS ?? 40);
-const eventsPerConvoy = Number(process.env.CONVOY_CRASH_EVENTS ?? 25);
-const minKills = Number(process.env.CONVOY_CRASH_KILLS ?? 12);
-
-const workerScript = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const events = Number(process.env.CONVOY_CRASH_EVENTS ?? 25);
 
 let server: TestRedisServer;
 
@@ -32,154 +21,105 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface WorkerSlot {
-  child: ChildProcess;
-  output: string;
+function expectClean(result: CheckResult): void {
+  expect({
+    lost: result.lost,
+    duplicated: result.duplicated,
+    outOfOrder: result.outOfOrder,
+    stuck: result.stuck,
+    resentMismatch: result.resentMismatch,
+  }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, stuck: 0, resentMismatch: 0 });
+  expect(result.accepted).toBe(result.convoys * result.events);
 }
 
-function spawnWorker(prefix: string, queueName: string, id: string): WorkerSlot {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', workerScript, server.url, prefix, queueName, id],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const slot: WorkerSlot = { child, output: '' };
-  const keep = (chunk: Buffer) => (slot.output = (slot.output + chunk.toString()).slice(-4000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return slot;
-}
+// Slow steps (40 ms per event) keep the workers busy while they are frozen, so freezes land mid-turn.
+const frozenWorkload = { convoys: Math.ceil(convoys / 2), events, spinMs: 40 };
 
-async function kill9(slot: WorkerSlot): Promise<void> {
-  if (slot.child.exitCode !== null || slot.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => slot.child.once('exit', resolve));
-  slot.child.kill('SIGKILL');
-  await exited;
-}
-
-describe('redis store under kill -9 of workers', () => {
-  it('loses, duplicates and reorders nothing while workers are killed repeatedly', async () => {
-    const run = randomUUID().slice(0, 8);
-    const prefix = `crash-${run}`;
-    const queueName = `crash-${run}`;
-    const store = new RedisConvoyStore({ connection: server.url, prefix, buckets: 8 });
-    const scheduler = new BullmqTurnScheduler({ connection: server.url, queueName });
-    // The producer is an API-only node: it accepts and schedules, the worker processes do the turns.
-    const producer = createConvoyEngine({
-      definitions: [crashLedger],
-      store,
-      scheduler,
-      processing: false,
-      logger: silentLogger,
-    });
-    const workers = [spawnWorker(prefix, queueName, 'w0'), spawnWorker(prefix, queueName, 'w1')];
-    const keys: ConvoyKey[] = Array.from({ length: convoys }, (_, i) => ({
-      type: crashLedger.type,
-      id: `c${i}`,
-    }));
-    const seqOf = new Map<string, number>(); // `${id}/${n}` -> seq from the 202
-    let resent = 0;
-    let duplicatesMismatched = 0;
-    let kills = 0;
-    let producing = true;
-
-    const send = async (key: ConvoyKey, n: number): Promise<{ seq: number; duplicate: boolean }> => {
-      for (;;) {
-        try {
-          return await producer.accept({
-            ...key,
-            event: { type: 'Add', n },
-            idempotencyKey: `${key.id}-${n}`,
-          });
-        } catch {
-          await sleep(20); // an unknown outcome: retry with the same key
+describe('redis store under process faults', () => {
+  it('kill -9 of workers at random moments loses, duplicates and reorders nothing', async () => {
+    const result = await runWorkload({
+      server,
+      convoys,
+      events,
+      fault: async ({ workers, respawn, producing }) => {
+        let kills = 0;
+        while (producing() || kills < 12) {
+          await sleep(300 + Math.random() * 500);
+          await respawn(Math.floor(Math.random() * workers.length));
+          kills += 1;
         }
-      }
-    };
-
-    // Concurrent producers: one per convoy, events in order, ~10% sent twice with the same key.
-    const produce = Promise.all(
-      keys.map(async (key) => {
-        for (let n = 1; n <= eventsPerConvoy; n += 1) {
-          const receipt = await send(key, n);
-          seqOf.set(`${key.id}/${n}`, receipt.seq);
-          if (Math.random() < 0.1) {
-            resent += 1;
-            const again = await send(key, n);
-            if (again.seq !== receipt.seq || !again.duplicate) duplicatesMismatched += 1;
-          }
-          await sleep(Math.random() * 40);
-        }
-      }),
-    ).finally(() => (producing = false));
-
-    const killer = (async () => {
-      const started = Date.now();
-      while (producing || kills < minKills) {
-        await sleep(300 + Math.random() * 500);
-        const index = Math.floor(Math.random() * workers.length);
-        await kill9(workers[index]!);
-        kills += 1;
-        workers[index] = spawnWorker(prefix, queueName, `w${index}-${kills}`);
-        if (Date.now() - started > 60_000) break;
-      }
-    })();
-
-    await produce;
-    await killer;
-
-    // Let the surviving workers finish: every convoy processes everything it accepted.
-    const deadline = Date.now() + 45_000;
-    let pending = keys.length;
-    while (Date.now() < deadline) {
-      const states = await Promise.all(keys.map((key) => store.get(key)));
-      pending = states.filter((s) => !s || (s.record?.processedSeq ?? 0) < s.accepted).length;
-      if (pending === 0) break;
-      await sleep(200);
-    }
-
-    let accepted = 0;
-    let lost = 0;
-    let duplicated = 0;
-    let outOfOrder = 0;
-    for (const key of keys) {
-      const stored = await store.get(key);
-      const history = await store.history(key);
-      const items = (stored?.record?.context as { items?: number[] } | undefined)?.items ?? [];
-      const expected = Array.from({ length: eventsPerConvoy }, (_, i) => i + 1).sort(
-        (a, b) => seqOf.get(`${key.id}/${a}`)! - seqOf.get(`${key.id}/${b}`)!,
-      );
-      accepted += stored?.accepted ?? 0;
-      lost += expected.filter((n) => !items.includes(n)).length;
-      duplicated +=
-        items.length - new Set(items).size + Math.max(0, (stored?.accepted ?? 0) - eventsPerConvoy);
-      if (JSON.stringify(items) !== JSON.stringify(expected)) outOfOrder += 1;
-      const seqs = history.map((entry) => entry.seq);
-      if (JSON.stringify(seqs) !== JSON.stringify(Array.from({ length: seqs.length }, (_, i) => i + 1))) {
-        outOfOrder += 1;
-      }
-      if (seqs.length !== eventsPerConvoy || history.some((entry) => entry.outcome !== 'applied')) lost += 1;
-    }
-    console.log(
-      `accepted=${accepted} lost=${lost} duplicated=${duplicated} out_of_order=${outOfOrder} stuck=${pending} ` +
-        `resent=${resent} resent_mismatch=${duplicatesMismatched} faults=kill9x${kills}`,
-    );
-
-    await Promise.all(workers.map(kill9));
-    await producer.close();
-    await store.close();
-
-    expect(kills).toBeGreaterThanOrEqual(minKills);
-    expect({ lost, duplicated, outOfOrder, pending, duplicatesMismatched }).toEqual({
-      lost: 0,
-      duplicated: 0,
-      outOfOrder: 0,
-      pending: 0,
-      duplicatesMismatched: 0,
+        return kills;
+      },
     });
-    expect(accepted).toBe(convoys * eventsPerConvoy);
+    console.log(`kill9: ${result.line}`);
+    expect(result.faults).toBeGreaterThanOrEqual(12);
+    expectClean(result);
+  }, 150_000);
+
+  it('a worker frozen past its lease cannot commit when it resumes (SIGSTOP / SIGCONT)', async () => {
+    const result = await runWorkload({ server, ...frozenWorkload, fault: freezeWorkers });
+    console.log(`sigstop: ${result.line}`);
+    expect(result.faults).toBeGreaterThanOrEqual(6);
+    // The fault really hit turns in flight: the store refused late commits.
+    expect(result.staleRefused).toBeGreaterThan(0);
+    expectClean(result);
+  }, 150_000);
+
+  it('negative control: without fencing, frozen workers corrupt convoys and the checker reports it', async () => {
+    const result = await runWorkload({
+      server,
+      ...frozenWorkload,
+      unfenced: true,
+      fault: freezeWorkers,
+      settleMs: 10_000, // a damaged convoy may never settle
+    });
+    console.log(`sigstop, UNFENCED (must be damaged): ${result.line}`);
+    expect(result.lost + result.duplicated + result.outOfOrder).toBeGreaterThan(0);
+  }, 150_000);
+
+  it('kill -9 of redis-server and restart from the AOF loses nothing acknowledged', async () => {
+    const result = await runWorkload({
+      server,
+      convoys,
+      events,
+      fault: async ({ server: redis, producing }) => {
+        let restarts = 0;
+        while (producing() || restarts < 3) {
+          await sleep(1_000 + Math.random() * 1_000);
+          await redis.kill9();
+          await sleep(200);
+          await redis.restart();
+          restarts += 1;
+        }
+        return restarts;
+      },
+    });
+    console.log(`redis kill9: ${result.line}`);
+    expect(result.faults).toBeGreaterThanOrEqual(3);
+    expectClean(result);
   }, 150_000);
 });
+
+/**
+ * Freezes a random worker for 4 s, well past its lease (1 s) and BullMQ's stall detection (lock 1 s,
+ * checked every 1 s), so the other worker takes its convoys over while it is frozen.
+ */
+async function freezeWorkers({
+  workers,
+  producing,
+}: {
+  workers: Array<{ child: { kill(signal: NodeJS.Signals): boolean } }>;
+  producing(): boolean;
+}): Promise<number> {
+  let freezes = 0;
+  while (producing() || freezes < 6) {
+    await sleep(500 + Math.random() * 500);
+    const worker = workers[Math.floor(Math.random() * workers.length)]!;
+    worker.child.kill('SIGSTOP');
+    await sleep(4_000);
+    worker.child.kill('SIGCONT');
+    freezes += 1;
+  }
+  await sleep(2_000); // let resumed workers attempt their late commits before the check
+  return freezes;
+}

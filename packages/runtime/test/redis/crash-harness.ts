@@ -1,0 +1,241 @@
+/**
+ * Runs the crash workload and checks it against ground truth read back from Redis.
+ *
+ * Workload: `convoys` ledger convoys, one concurrent producer each sending `Add {n}` for n = 1..events
+ * with Idempotency-Key `<id>-<n>` (retried with the same key on any error, ~10% re-sent on purpose),
+ * processed by two worker processes while `fault` injects failures. Checker: every convoy's context
+ * lists each n exactly once in the order of the seqs its 202s returned; history is seqs 1..n, all
+ * `applied`; nothing is left unprocessed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { ConvoyKey } from '@convoy/core';
+import { createConvoyEngine, silentLogger } from '@convoy/runtime';
+import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
+import { crashLedger } from './fixtures/ledger.ts';
+import type { TestRedisServer } from './redis-server.ts';
+
+const workerScript = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Sleeps `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One worker process. */
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  output: string;
+}
+
+/** What a fault injector can do while the workload runs. */
+export interface FaultContext {
+  readonly server: TestRedisServer;
+  readonly workers: WorkerProcess[];
+  /** Kill -9 worker `index` and start a fresh one in its place. */
+  respawn(index: number): Promise<void>;
+  /** True while producers are still sending. */
+  producing(): boolean;
+}
+
+/** The checker's counts (all "bad" counts must be 0 for a correct store). */
+export interface CheckResult {
+  readonly convoys: number;
+  readonly events: number;
+  readonly accepted: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+  readonly stuck: number;
+  readonly resentMismatch: number;
+  /** Commits of lost claims the store refused (reported by the workers). */
+  readonly staleRefused: number;
+  readonly faults: number;
+  readonly line: string;
+}
+
+/** Options of one workload run. */
+export interface WorkloadOptions {
+  readonly server: TestRedisServer;
+  readonly convoys: number;
+  readonly events: number;
+  /** Busy time of each step, to widen the claim → commit window. */
+  readonly spinMs?: number;
+  /** Workers without fencing (negative control). */
+  readonly unfenced?: boolean;
+  /** Injects faults until producers are done (and at least its own minimum); returns how many. */
+  readonly fault: (context: FaultContext) => Promise<number>;
+  /** How long to wait for the workers to drain everything after the faults stop. */
+  readonly settleMs?: number;
+}
+
+function spawnWorker(
+  url: string,
+  prefix: string,
+  queueName: string,
+  id: string,
+  unfenced: boolean,
+): WorkerProcess {
+  const args = [
+    '--import',
+    'tsx',
+    workerScript,
+    url,
+    prefix,
+    queueName,
+    id,
+    ...(unfenced ? ['--unfenced'] : []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker: WorkerProcess = { child, output: '' };
+  const keep = (chunk: Buffer) => (worker.output += chunk.toString());
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return worker;
+}
+
+/** SIGKILLs a worker and waits for its exit. */
+export async function kill9(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+  worker.child.kill('SIGCONT'); // a frozen process must be able to die
+  worker.child.kill('SIGKILL');
+  await exited;
+}
+
+/** Runs the workload under `fault` and checks the outcome. */
+export async function runWorkload(options: WorkloadOptions): Promise<CheckResult> {
+  const { server, convoys, events } = options;
+  const run = randomUUID().slice(0, 8);
+  const prefix = `crash-${run}`;
+  const queueName = `crash-${run}`;
+  const store = new RedisConvoyStore({ connection: server.url, prefix, buckets: 8 });
+  const scheduler = new BullmqTurnScheduler({ connection: server.url, queueName });
+  // The producer is an API-only node: it accepts and schedules; the worker processes take the turns.
+  const producer = createConvoyEngine({
+    definitions: [crashLedger],
+    store,
+    scheduler,
+    processing: false,
+    logger: silentLogger,
+  });
+  const everyWorker: WorkerProcess[] = [];
+  const start = (id: string) => {
+    const worker = spawnWorker(server.url, prefix, queueName, id, options.unfenced ?? false);
+    everyWorker.push(worker);
+    return worker;
+  };
+  const workers = [start('w0'), start('w1')];
+  let spawned = 2;
+  const keys: ConvoyKey[] = Array.from({ length: convoys }, (_, i) => ({
+    type: crashLedger.type,
+    id: `c${i}`,
+  }));
+  const seqOf = new Map<string, number>();
+  let resent = 0;
+  let resentMismatch = 0;
+  let producing = true;
+
+  const send = async (key: ConvoyKey, n: number) => {
+    for (;;) {
+      try {
+        const event = { type: 'Add', n, ...(options.spinMs ? { spinMs: options.spinMs } : {}) };
+        return await producer.accept({ ...key, event, idempotencyKey: `${key.id}-${n}` });
+      } catch {
+        await sleep(50); // outcome unknown (e.g. Redis down): retry with the same key
+      }
+    }
+  };
+
+  const produce = Promise.all(
+    keys.map(async (key) => {
+      for (let n = 1; n <= events; n += 1) {
+        const receipt = await send(key, n);
+        seqOf.set(`${key.id}/${n}`, receipt.seq);
+        if (Math.random() < 0.1) {
+          resent += 1;
+          const again = await send(key, n);
+          if (again.seq !== receipt.seq || !again.duplicate) resentMismatch += 1;
+        }
+        await sleep(Math.random() * 40);
+      }
+    }),
+  ).finally(() => (producing = false));
+
+  const faults = options.fault({
+    server,
+    workers,
+    producing: () => producing,
+    async respawn(index) {
+      await kill9(workers[index]!);
+      spawned += 1;
+      workers[index] = start(`w${index}-${spawned}`);
+    },
+  });
+  await produce;
+  const faultCount = await faults;
+
+  const deadline = Date.now() + (options.settleMs ?? 45_000);
+  let stuck = keys.length;
+  while (Date.now() < deadline) {
+    try {
+      const states = await Promise.all(keys.map((key) => store.get(key)));
+      stuck = states.filter((s) => !s || (s.record?.processedSeq ?? 0) < s.accepted).length;
+      if (stuck === 0) break;
+    } catch {
+      // Redis may still be restarting after a fault.
+    }
+    await sleep(200);
+  }
+
+  let accepted = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let outOfOrder = 0;
+  for (const key of keys) {
+    const stored = await store.get(key);
+    const history = await store.history(key);
+    const items = (stored?.record?.context as { items?: number[] } | undefined)?.items ?? [];
+    const expected = Array.from({ length: events }, (_, i) => i + 1).sort(
+      (a, b) => seqOf.get(`${key.id}/${a}`)! - seqOf.get(`${key.id}/${b}`)!,
+    );
+    const seqs = history.map((entry) => entry.seq);
+    accepted += stored?.accepted ?? 0;
+    lost += expected.filter((n) => !items.includes(n)).length;
+    // Applied twice (in the context or the history), or accepted twice despite the same key.
+    duplicated += items.length - new Set(items).size;
+    duplicated += seqs.length - new Set(seqs).size;
+    duplicated += Math.max(0, (stored?.accepted ?? 0) - events);
+    const uniqueItems = [...new Set(items)];
+    if (JSON.stringify(uniqueItems) !== JSON.stringify(expected.filter((n) => uniqueItems.includes(n)))) {
+      outOfOrder += 1;
+    }
+    if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]!)) outOfOrder += 1;
+    lost += history.filter((entry) => entry.outcome !== 'applied').length;
+  }
+
+  await Promise.all(workers.map(kill9));
+  await producer.close();
+  await store.close();
+
+  const staleRefused = everyWorker.reduce(
+    (sum, worker) => sum + (worker.output.match(/^STALE$/gm)?.length ?? 0),
+    0,
+  );
+  const line =
+    `accepted=${accepted} lost=${lost} duplicated=${duplicated} out_of_order=${outOfOrder} stuck=${stuck} ` +
+    `stale_commits_refused=${staleRefused} resent=${resent} resent_mismatch=${resentMismatch} faults=${faultCount}`;
+  return {
+    convoys,
+    events,
+    accepted,
+    lost,
+    duplicated,
+    outOfOrder,
+    stuck,
+    resentMismatch,
+    staleRefused,
+    faults: faultCount,
+    line,
+  };
+}
