@@ -9,7 +9,9 @@ import { activeStateIds } from './active-states.ts';
 import type { ConsoleConvoyState } from './convoy-state.ts';
 
 /** How a stream learns that its convoy may have changed. */
-export interface StreamTiming {
+export interface StreamSettings {
+  /** The gateway's commit notifications; when absent the stream polls. */
+  readonly subscribe: ConvoyGateway['subscribe'];
   /** Poll interval when the gateway has no `subscribe`. */
   readonly pollMs: number;
   /** Interval of the `: ping` comments that keep proxies from closing an idle stream. */
@@ -40,7 +42,7 @@ export function streamConvoy(
   graph: ConvoyGraph,
   request: FastifyRequest,
   reply: FastifyReply,
-  timing: StreamTiming,
+  timing: StreamSettings,
   onEnd: () => void,
 ): () => void {
   const raw = reply.raw;
@@ -110,7 +112,7 @@ export function streamConvoy(
       });
   };
 
-  const unsubscribe = gateway.subscribe?.((changed) => {
+  const unsubscribe = timing.subscribe?.((changed) => {
     if (sameKey(changed, key)) trigger();
   });
   const poller = unsubscribe === undefined ? setInterval(trigger, timing.pollMs) : undefined;

@@ -70,25 +70,16 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
-/** The gateway minus `subscribe`: streams then poll. */
-function pollingOnly(gateway: ConvoyGateway): ConvoyGateway {
-  return {
-    accept: (request) => gateway.accept(request),
-    waitForSeq: (key, seq, timeoutMs) => gateway.waitForSeq(key, seq, timeoutMs),
-    getConvoy: (key) => gateway.getConvoy(key),
-    getHistory: (key) => gateway.getHistory(key),
-    listTypes: () => gateway.listTypes(),
-    describeType: (type) => gateway.describeType(type),
-  };
-}
-
 const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fastify, options) => {
   if (typeof options.gateway !== 'object' || options.gateway === null) {
     throw new TypeError('consolePlugin: `gateway` is required');
   }
-  const gateway = options.live === 'poll' ? pollingOnly(options.gateway) : options.gateway;
+  const { gateway } = options;
+  // Bound here so the gateway may be a class instance; absent (poll) when asked to or not offered.
+  const subscribe = options.live === 'poll' ? undefined : gateway.subscribe?.bind(gateway);
   const prefix = normalizePrefix(options.prefix);
   const timing = {
+    subscribe,
     pollMs: positiveInteger('pollMs', options.pollMs, 300),
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, 15_000),
   };

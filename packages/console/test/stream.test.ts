@@ -1,9 +1,13 @@
 import type { ConvoyGateway, ConvoyKey } from '@convoy/core';
+import { buildConvoyApp } from '@convoy/http';
+import type { ConvoyEngine } from '@convoy/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleConvoyState } from '../src/convoy-state.ts';
+import { consolePlugin } from '../src/plugin.ts';
+import type { ConsolePluginOptions } from '../src/plugin.ts';
 import { consoleApp } from './support/app.ts';
 import type { ConsoleApp } from './support/app.ts';
-import { sendAndWait } from './support/shop.ts';
+import { memoryEngine, sendAndWait } from './support/shop.ts';
 import { openSse } from './support/sse.ts';
 import type { SseClient, SseEvent } from './support/sse.ts';
 
@@ -28,6 +32,49 @@ async function stream(url: string, headers?: Record<string, string>): Promise<Ss
   const client = await openSse(url, headers);
   opened.push(client);
   return client;
+}
+
+/** Commit notifications driven by the test, for a console reading a real engine. */
+interface Notifier {
+  readonly listeners: Set<(key: ConvoyKey) => void>;
+  readonly subscriptions: number;
+  notify(key: ConvoyKey): void;
+}
+
+/** A listening app whose console gateway is the real engine plus a test-driven `subscribe`. */
+async function listenWithNotifier(
+  options: Omit<ConsolePluginOptions, 'gateway'>,
+): Promise<{ url: string; engine: ConvoyEngine; notifier: Notifier }> {
+  const engine = await memoryEngine();
+  const listeners = new Set<(key: ConvoyKey) => void>();
+  let subscriptions = 0;
+  const notifier: Notifier = {
+    listeners,
+    get subscriptions() {
+      return subscriptions;
+    },
+    notify: (key) => listeners.forEach((listener) => listener(key)),
+  };
+  // Spread: every other gateway method is the engine's own.
+  const gateway: ConvoyGateway = {
+    ...engine,
+    subscribe: (listener) => {
+      subscriptions += 1;
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const app = buildConvoyApp({ gateway: engine });
+  await app.register(consolePlugin, { gateway, ...options });
+  current = {
+    app,
+    engine,
+    close: async () => {
+      await app.close();
+      await engine.close();
+    },
+  };
+  return { url: await app.listen({ port: 0, host: '127.0.0.1' }), engine, notifier };
 }
 
 const stateOf = (event: SseEvent): ConsoleConvoyState => JSON.parse(event.data) as ConsoleConvoyState;
@@ -104,47 +151,30 @@ describe('convoy live stream', () => {
   });
 
   it('uses the gateway subscribe when present instead of polling', async () => {
-    const listeners = new Set<(key: ConvoyKey) => void>();
-    let subscribed = 0;
-    // The console under test reads a real engine; only the commit notification is driven by the test.
-    const withSubscribe = (engine: ConvoyGateway): ConvoyGateway => ({
-      accept: (r) => engine.accept(r),
-      waitForSeq: (k, s, t) => engine.waitForSeq(k, s, t),
-      getConvoy: (k) => engine.getConvoy(k),
-      getHistory: (k) => engine.getHistory(k),
-      listTypes: () => engine.listTypes(),
-      describeType: (t) => engine.describeType(t),
-      subscribe: (listener) => {
-        subscribed += 1;
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-    });
-    const { consolePlugin } = await import('../src/plugin.ts');
-    const { buildConvoyApp } = await import('@convoy/http');
-    const { memoryEngine } = await import('./support/shop.ts');
-    const engine = await memoryEngine();
-    const app = buildConvoyApp({ gateway: engine });
     // A poll interval far beyond the test: only a notification can deliver the change.
-    await app.register(consolePlugin, { gateway: withSubscribe(engine), pollMs: 600_000 });
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    try {
-      await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
-      const client = await stream(events(url));
-      expect(stateOf(await client.next()).convoy.seq).toBe(1);
-      expect(subscribed).toBe(1);
-      await sendAndWait(engine, 'order', 'o-1', { type: 'Packed' });
-      expect(await client.quietFor(300)).toBe(true);
-      for (const listener of listeners) listener({ type: 'order', id: 'other' });
-      expect(await client.quietFor(100)).toBe(true);
-      for (const listener of listeners) listener({ type: 'order', id: 'o-1' });
-      expect(stateOf(await client.next()).convoy.seq).toBe(2);
-      client.close();
-      await expect.poll(() => listeners.size).toBe(0);
-    } finally {
-      await app.close();
-      await engine.close();
-    }
+    const { url, engine, notifier } = await listenWithNotifier({ pollMs: 600_000 });
+    await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
+    const client = await stream(events(url));
+    expect(stateOf(await client.next()).convoy.seq).toBe(1);
+    expect(notifier.subscriptions).toBe(1);
+    await sendAndWait(engine, 'order', 'o-1', { type: 'Packed' });
+    expect(await client.quietFor(300)).toBe(true);
+    notifier.notify({ type: 'order', id: 'other' });
+    expect(await client.quietFor(100)).toBe(true);
+    notifier.notify({ type: 'order', id: 'o-1' });
+    expect(stateOf(await client.next()).convoy.seq).toBe(2);
+    client.close();
+    await expect.poll(() => notifier.listeners.size).toBe(0);
+  });
+
+  it("polls instead of subscribing when live is 'poll' (a node whose convoys other processes run)", async () => {
+    const { url, engine, notifier } = await listenWithNotifier({ live: 'poll', pollMs: 50 });
+    await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
+    const client = await stream(events(url));
+    await client.next();
+    await sendAndWait(engine, 'order', 'o-1', { type: 'Packed' });
+    expect(stateOf(await client.next()).convoy.seq).toBe(2);
+    expect(notifier.subscriptions).toBe(0);
   });
 
   it('ends open streams when the app closes, so close does not hang', async () => {
