@@ -45,10 +45,7 @@ describe('redis cluster layout', () => {
     try {
       const keys = new RedisKeys({ buckets: 64 });
       const slots = await Promise.all(
-        Array.from(
-          { length: 64 },
-          (_, bucket) => client.cluster('KEYSLOT', keys.dirty(bucket)) as Promise<number>,
-        ),
+        Array.from({ length: 64 }, (_, bucket) => client.cluster('KEYSLOT', keys.dirty(bucket))),
       );
       const ranges = (await client.cluster('SLOTS')) as unknown as Array<[number, number, [string, number]]>;
       const owners = new Set(
@@ -58,8 +55,8 @@ describe('redis cluster layout', () => {
       // And a convoy's own keys are in its bucket's slot.
       const convoy = keys.convoy({ type: 'order', id: 'o:{1}' });
       const convoySlots = await Promise.all(
-        [convoy.meta, convoy.inbox, convoy.state, convoy.history, convoy.dirty, convoy.due].map(
-          (key) => client.cluster('KEYSLOT', key) as Promise<number>,
+        [convoy.meta, convoy.inbox, convoy.state, convoy.history, convoy.dirty, convoy.due].map((key) =>
+          client.cluster('KEYSLOT', key),
         ),
       );
       expect(new Set(convoySlots).size).toBe(1);
