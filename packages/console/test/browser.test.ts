@@ -7,6 +7,7 @@
  * a POSTed event live.
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildConvoyApp } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
@@ -17,7 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePlugin } from '../src/plugin.ts';
 import { memoryEngine, sendAndWait } from './support/shop.ts';
 
-const chromiumPath = process.env['CONVOY_CHROMIUM'] ?? '/usr/bin/chromium';
+/** `CONVOY_CHROMIUM`, else the `chromium` binary on the PATH (Debian's package installs /usr/bin/chromium). */
+function findChromium(): string {
+  const explicit = process.env['CONVOY_CHROMIUM'];
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return dirs.map((dir) => join(dir, 'chromium')).find((file) => existsSync(file)) ?? '/usr/bin/chromium';
+}
+const chromiumPath = findChromium();
 const hasChromium = existsSync(chromiumPath);
 const inCi = Boolean(process.env['CI']);
 if (!hasChromium && !inCi) {
