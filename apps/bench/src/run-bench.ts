@@ -53,7 +53,8 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
   const results: ScenarioResult[] = [];
   const all = selected(config, [bullmqNoop, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory]);
   let backlog: ScenarioResult | undefined;
-  if (wants(config, 'backlog') || wants(config, 'steady')) {
+  // The steady scenario's default rate comes from the backlog's capacity, so it needs the backlog.
+  if (wants(config, 'backlog') || (wants(config, 'steady') && config.steadyRate === 0)) {
     backlog = await backlogScenario(
       session,
       all,

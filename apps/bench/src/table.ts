@@ -23,8 +23,24 @@ function verdict(row: ScenarioRow): string {
   return !row.ordered && reorders > 0 ? `ok (unordered: ${reorders} reorders)` : 'ok';
 }
 
-function headline(row: ScenarioRow): number {
-  return spread(row.reps.filter((rep) => rep.passed).map((rep) => rep.value)).median;
+/**
+ * Ratios to a baseline taken per repetition (contenders of one repetition run back to back, so they
+ * share the machine's load at that moment), then summarised: robust against load that drifts.
+ */
+function repRatios(row: ScenarioRow, baseline: ScenarioRow | undefined): number[] {
+  if (!baseline) return [];
+  return row.reps.flatMap((rep, index) => {
+    const base = baseline.reps[index];
+    return rep.passed && base?.passed ? [rep.value / base.value] : [];
+  });
+}
+
+function formatRatio(ratios: readonly number[]): string {
+  const summary = spread(ratios);
+  if (!Number.isFinite(summary.median)) return '–';
+  return ratios.length === 1
+    ? `${summary.median.toFixed(2)}×`
+    : `${summary.median.toFixed(2)}× [${summary.min.toFixed(2)}–${summary.max.toFixed(2)}]`;
 }
 
 /** One scenario as a Markdown table. */
@@ -33,9 +49,6 @@ export function renderScenario(result: ScenarioResult): string {
     result.rows.some((row) => row.reps.some((rep) => Number.isFinite(rep.metrics[name]))),
   );
   const baselines = result.baselines.filter((name) => result.rows.some((row) => row.contender === name));
-  const baselineValue = new Map(
-    baselines.map((name) => [name, headline(result.rows.find((row) => row.contender === name)!)]),
-  );
   const header = [
     'contender',
     `${result.unit} median [min–max]`,
@@ -56,11 +69,14 @@ export function renderScenario(result: ScenarioResult): string {
       Number.isFinite(values.median)
         ? `${formatNumber(values.median)} [${formatNumber(values.min)}–${formatNumber(values.max)}]`
         : '–',
-      ...baselines.map((name) => {
-        const base = baselineValue.get(name) ?? Number.NaN;
-        const ratio = values.median / base;
-        return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
-      }),
+      ...baselines.map((name) =>
+        formatRatio(
+          repRatios(
+            row,
+            result.rows.find((candidate) => candidate.contender === name),
+          ),
+        ),
+      ),
       ...metricNames.map((name) =>
         formatNumber(spread(row.reps.map((rep) => rep.metrics[name] ?? Number.NaN)).median),
       ),

@@ -16,10 +16,29 @@ export interface ReturnedAction {
 export type TimerOp =
   { readonly op: 'arm'; readonly timer: TimerArm } | { readonly op: 'cancel'; readonly timerId: string };
 
+/** An invocation started (its effect runs the logic) or stopped (its state was left), in machine order. */
+export type InvokeOp =
+  | { readonly op: 'start'; readonly invokeId: string; readonly effectId: string }
+  | { readonly op: 'stop'; readonly invokeId: string };
+
+/** The action type of the effect that runs an invoked actor's logic (`invoke` of `fromPromise`). */
+export const invokeEffectAction = 'xstate.invoke';
+
+/** Params of an {@link invokeEffectAction} effect. */
+export interface InvokeEffectParams {
+  readonly [field: string]: JsonValue;
+  /** The invoke id: the result comes back as `xstate.done.actor.<invokeId>` / `xstate.error.actor.<invokeId>`. */
+  readonly invokeId: string;
+  /** The actor logic's name in `setup({ actors })`, or xstate's `xstate.invoke.<index>.<stateId>` for inline logic. */
+  readonly src: string;
+  readonly input: JsonValue;
+}
+
 /** What one transition asks the runtime to do. */
 export interface ActionPlan {
   readonly effects: readonly EffectIntent[];
   readonly timerOps: readonly TimerOp[];
+  readonly invokeOps: readonly InvokeOp[];
 }
 
 /** Facts about the transition that produced the actions. */
@@ -68,8 +87,11 @@ function isConvoyEvent(value: unknown): value is ConvoyEvent {
  * - A delayed `raise` (including `after` transitions) arms a timer due at `now + delay`. A delayed raise
  *   without an explicit `id` gets its token as timer id, so it cannot be cancelled by id.
  * - `cancel` becomes a cancel operation.
+ * - `spawnChild` of an `invoke` becomes an effect with action {@link invokeEffectAction} (params
+ *   {@link InvokeEffectParams}) and a `start` invoke operation; `stopChild` (the state was left, or the
+ *   invocation finished) a `stop` operation.
  * - Built-in actions already applied by the transition (`assign`, immediate `raise`) and actions not
- *   handled yet (`spawnChild` for invoke, `sendTo`, `emit`, `log`, `stopChild`) are left out.
+ *   handled yet (`sendTo`, `emit`, `log`) are left out.
  *
  * @example
  * ```ts
@@ -81,6 +103,7 @@ export function planActions(actions: readonly ReturnedAction[], source: ActionSo
   const { definition, key, seq, event, now } = source;
   const effects: EffectIntent[] = [];
   const timerOps: TimerOp[] = [];
+  const invokeOps: InvokeOp[] = [];
   let context: JsonValue | undefined;
   let contextComputed = false;
   actions.forEach((action, actionIndex) => {
@@ -98,19 +121,30 @@ export function planActions(actions: readonly ReturnedAction[], source: ActionSo
       if (typeof params['sendId'] === 'string') timerOps.push({ op: 'cancel', timerId: params['sendId'] });
       return;
     }
-    if (action.type.startsWith('xstate.') || !isEffectAction(definition, action.type)) return;
+    if (action.type === 'xstate.stopChild') {
+      const id = asRecord(params['actorRef'] ?? action.params)['id'];
+      if (typeof id === 'string') invokeOps.push({ op: 'stop', invokeId: id });
+      return;
+    }
+    const invoke = action.type === 'xstate.spawnChild' && typeof params['src'] === 'string';
+    if (!invoke && (action.type.startsWith('xstate.') || !isEffectAction(definition, action.type))) return;
     if (!contextComputed) {
       context = source.context();
       contextComputed = true;
     }
-    effects.push({
-      id: effectId(key, seq, effects.length),
-      action: action.type,
-      params: toJson(action.params),
-      seq,
-      event,
-      context,
-    });
+    const id = effectId(key, seq, effects.length);
+    if (invoke) {
+      const invokeId = String(params['id']);
+      const invokeParams: InvokeEffectParams = {
+        invokeId,
+        src: String(params['src']),
+        input: toJson(params['input']) ?? null,
+      };
+      invokeOps.push({ op: 'start', invokeId, effectId: id });
+      effects.push({ id, action: invokeEffectAction, params: invokeParams, seq, event, context });
+      return;
+    }
+    effects.push({ id, action: action.type, params: toJson(action.params), seq, event, context });
   });
-  return { effects, timerOps };
+  return { effects, timerOps, invokeOps };
 }

@@ -3,7 +3,7 @@
  */
 import type { AnyStateMachine, EventFromLogic, InputFrom } from 'xstate';
 import { ConvoyError } from './errors.ts';
-import type { ConvoyKey, EffectIntent } from './model.ts';
+import type { ConvoyKey, EffectIntent, JsonValue } from './model.ts';
 
 /**
  * What to do with an event the machine knows but cannot take now.
@@ -32,8 +32,54 @@ export interface EffectContext {
   readonly idempotencyKey: string;
 }
 
-/** Runs one durable effect (at least once). Throwing makes the runtime retry it. */
-export type EffectHandler = (effect: EffectIntent, context: EffectContext) => Promise<void> | void;
+/**
+ * Runs one durable effect (at least once). Throwing makes the runtime retry it. A handler registered
+ * under an invoke's `src` implements that invoke: what it returns is the invoke's output.
+ */
+export type EffectHandler = (effect: EffectIntent, context: EffectContext) => unknown;
+
+/**
+ * Stall detection of a convoy type. Both limits are durable timers of the convoy, so they survive
+ * restarts like `after` transitions. On a breach the convoy gets status `stalled` and, when `escalate`
+ * is set, that event is sent into the machine once per stall (so the machine can compensate or cancel).
+ */
+export interface StallOptions {
+  /** Idle limit: no transition for this long while not final. Re-armed by every transition a client, timer or effect caused. */
+  readonly idleMs?: number;
+  /** Head-of-line limit: a deferred event waiting for this long without being applied. */
+  readonly headOfLineMs?: number;
+  /**
+   * Event type sent into the machine on a breach, with `reason: 'idle' | 'headOfLine'` and `since`.
+   * Must be one of the machine's events. Without it the convoy is only marked `stalled`.
+   */
+  readonly escalate?: string;
+}
+
+/** What happens to an event whose guard or action keeps throwing once its attempts are used up. */
+export type PoisonPolicy = 'skip' | 'block';
+
+/** Retries of an event whose guard or action throws (a poison event). */
+export interface PoisonOptions {
+  /**
+   * Attempts (the first one included) before the policy applies.
+   * @defaultValue 3
+   */
+  readonly attempts?: number;
+  /**
+   * Delay before the second attempt; doubled for each further attempt.
+   * @defaultValue 1000
+   */
+  readonly retryDelayMs?: number;
+  /**
+   * `skip`: dead-letter the event (reason `handler_error`) and go on with the next one. `block`: park
+   * the convoy as `blocked`, the event still at the head of its inbox, until an operator acts.
+   * @defaultValue 'skip'
+   */
+  readonly policy?: PoisonPolicy;
+}
+
+/** Moves a stored snapshot of an older version forward to this definition's version. */
+export type SnapshotMigration = (snapshot: JsonValue, fromVersion: number) => JsonValue;
 
 /** Options of {@link defineConvoy}. */
 export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine> {
@@ -70,6 +116,23 @@ export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine> {
   readonly maxBacklog?: number;
   /** A human description shown in the API and console. */
   readonly description?: string;
+  /** Stall detection (off by default). */
+  readonly stall?: StallOptions;
+  /**
+   * Poison events: a policy, or the full retry options.
+   * @defaultValue `{ attempts: 3, retryDelayMs: 1000, policy: 'skip' }`
+   */
+  readonly poison?: PoisonPolicy | PoisonOptions;
+  /**
+   * Moves convoys running on an older version of this type to this version on their next turn. Without
+   * it, a convoy whose version is not registered is `blocked`.
+   */
+  readonly migrate?: SnapshotMigration;
+  /** Retention of finished convoys. */
+  readonly retention?: {
+    /** Delete a finished convoy (record, history, dead letters) this long after it finished. @defaultValue keep forever */
+    readonly finishedMs?: number;
+  };
 }
 
 /** A registered convoy definition (see {@link defineConvoy}). */
@@ -86,6 +149,11 @@ export interface ConvoyDefinition<TMachine extends AnyStateMachine = AnyStateMac
   readonly effects: Readonly<Record<string, EffectHandler>>;
   readonly maxBacklog: number;
   readonly description: string | undefined;
+  readonly stall: StallOptions | undefined;
+  readonly poison: Required<PoisonOptions>;
+  readonly migrate: SnapshotMigration | undefined;
+  /** Retention of a finished convoy in ms, or undefined to keep it. */
+  readonly retainFinishedMs: number | undefined;
 }
 
 const typePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -93,7 +161,10 @@ const policies: ReadonlySet<string> = new Set<UnexpectedPolicy>(['defer', 'rejec
 
 function assertPolicy(type: string, where: string, policy: unknown): asserts policy is UnexpectedPolicy {
   if (typeof policy !== 'string' || !policies.has(policy)) {
-    throw new ConvoyError('definition_invalid', `Convoy "${type}": ${where} must be one of ${[...policies].join(', ')}`);
+    throw new ConvoyError(
+      'definition_invalid',
+      `Convoy "${type}": ${where} must be one of ${[...policies].join(', ')}`,
+    );
   }
 }
 
@@ -120,7 +191,8 @@ export function defineConvoy<TMachine extends AnyStateMachine>(
   if (typeof unexpected === 'string') {
     assertPolicy(type, 'unexpected', unexpected);
   } else {
-    for (const [eventType, policy] of Object.entries(unexpected)) assertPolicy(type, `unexpected.${eventType}`, policy);
+    for (const [eventType, policy] of Object.entries(unexpected))
+      assertPolicy(type, `unexpected.${eventType}`, policy);
   }
   const guardRejected = options.guardRejected ?? 'reject';
   assertPolicy(type, 'guardRejected', guardRejected);
@@ -129,6 +201,34 @@ export function defineConvoy<TMachine extends AnyStateMachine>(
     throw new ConvoyError('definition_invalid', `Convoy "${type}": maxBacklog must be a positive integer`);
   }
   const eventTypes = machine.events.filter((eventType: string) => !eventType.startsWith('xstate.'));
+  const stall = options.stall;
+  if (stall) {
+    for (const limit of ['idleMs', 'headOfLineMs'] as const)
+      assertPositive(type, `stall.${limit}`, stall[limit]);
+    if (stall.escalate !== undefined && !eventTypes.includes(stall.escalate)) {
+      throw new ConvoyError(
+        'definition_invalid',
+        `Convoy "${type}": stall.escalate "${stall.escalate}" is not an event of the machine`,
+      );
+    }
+  }
+  const poisonOptions =
+    typeof options.poison === 'string' ? { policy: options.poison } : (options.poison ?? {});
+  const poison: Required<PoisonOptions> = {
+    attempts: poisonOptions.attempts ?? 3,
+    retryDelayMs: poisonOptions.retryDelayMs ?? 1000,
+    policy: poisonOptions.policy ?? 'skip',
+  };
+  if (!Number.isSafeInteger(poison.attempts) || poison.attempts < 1) {
+    throw new ConvoyError(
+      'definition_invalid',
+      `Convoy "${type}": poison.attempts must be a positive integer`,
+    );
+  }
+  if (poison.policy !== 'skip' && poison.policy !== 'block') {
+    throw new ConvoyError('definition_invalid', `Convoy "${type}": poison policy must be 'skip' or 'block'`);
+  }
+  assertPositive(type, 'retention.finishedMs', options.retention?.finishedMs);
   return {
     kind: 'convoy-definition',
     type,
@@ -141,7 +241,17 @@ export function defineConvoy<TMachine extends AnyStateMachine>(
     effects: options.effects ?? {},
     maxBacklog,
     description: options.description,
+    stall,
+    poison,
+    migrate: options.migrate,
+    retainFinishedMs: options.retention?.finishedMs,
   };
+}
+
+function assertPositive(type: string, where: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new ConvoyError('definition_invalid', `Convoy "${type}": ${where} must be a positive number`);
+  }
 }
 
 /** The policy a definition applies to an unexpected event of this type. */
@@ -153,5 +263,7 @@ export function unexpectedPolicyFor(definition: ConvoyDefinition, eventType: str
 
 /** True for a value produced by {@link defineConvoy} (used when loading user modules). */
 export function isConvoyDefinition(value: unknown): value is ConvoyDefinition {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'convoy-definition';
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'convoy-definition'
+  );
 }

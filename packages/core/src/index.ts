@@ -11,6 +11,10 @@ export type {
   ConvoyEventType,
   EffectContext,
   EffectHandler,
+  PoisonOptions,
+  PoisonPolicy,
+  SnapshotMigration,
+  StallOptions,
   UnexpectedPolicy,
   UnexpectedPolicyMap,
 } from './definition.ts';
@@ -23,8 +27,16 @@ export type { StepInput } from './step.ts';
 export { blockRecord, blockedTurn, blockedNewRecord } from './block.ts';
 export { classifyEvent, descriptorMatches, stateHandles } from './classify.ts';
 export type { EventClass } from './classify.ts';
-export { effectId, isEffectAction, planActions, timerToken } from './actions.ts';
-export type { ActionPlan, ActionSource, ReturnedAction, TimerOp } from './actions.ts';
+export { effectId, invokeEffectAction, isEffectAction, planActions, timerToken } from './actions.ts';
+export type {
+  ActionPlan,
+  ActionSource,
+  InvokeEffectParams,
+  InvokeOp,
+  ReturnedAction,
+  TimerOp,
+} from './actions.ts';
+export { invokeResultActor, stallTimerIds } from './turn-state.ts';
 export { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
 export type { HydrateResult } from './hydrate.ts';
 export {

@@ -58,7 +58,11 @@ export type OutcomeReason =
   | 'unknown_event_type'
   | 'convoy_done'
   | 'stale_timer'
-  | 'handler_error';
+  | 'handler_error'
+  /** The result of an invoke whose state was left (or re-entered) before the result arrived. */
+  | 'stale_result'
+  /** A stall limit fired; the convoy is marked `stalled` (no escalation event, or already stalled). */
+  | 'stalled';
 
 /** One line of a convoy's history, in processing order. */
 export interface HistoryEntry {
@@ -131,6 +135,16 @@ export interface ConvoyRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Bumped by every commit. */
+/** A failing head event under retry: which seq, how many attempts failed, when to try again. */
+export interface PoisonMark {
+  readonly seq: number;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  readonly error: string;
+  /** The next attempt is not made before this time (epoch ms). */
+  readonly retryAt: number;
+}
+
   readonly revision: number;
 }
 
@@ -148,6 +162,13 @@ export interface ConvoyView {
   /** Number of deferred events. */
   readonly deferred: number;
   /** Definition version. */
+  /**
+   * Invocations in flight, by invoke id: the id of the effect running it. A result whose effect id is
+   * not listed here (its state was left, or re-entered by a newer invocation) is dropped.
+   */
+  readonly invokes?: Readonly<Record<string, string>>;
+  /** The head inbox event whose guard or action threw, while it is being retried (poison handling). */
+  readonly poison?: PoisonMark;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -83,6 +83,11 @@ export interface TurnCommit {
 }
 
 /** Result of a commit. */
+  /**
+   * Set on the commit that finishes a convoy when its type has a retention: the store deletes the
+   * convoy (record, history, dead letters, inbox) this many ms after the commit.
+   */
+  readonly retainMs?: number;
 export interface CommitResult {
   /** The record's revision after the commit. */
   readonly revision: number;

@@ -11,7 +11,7 @@ import type { TurnCommit } from './ports.ts';
 import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { blockedNewRecord, blockedTurn } from './block.ts';
 import { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
-import { messageOf, TurnState } from './turn-state.ts';
+import { messageOf, stallTimerIds, TurnState } from './turn-state.ts';
 
 /** Input of {@link stepConvoy}. */
 export interface StepInput {
@@ -33,6 +33,46 @@ function diffTimers(
   const arm = Object.values(after).filter((timer) => before[timer.timerId]?.token !== timer.token);
   const cancel = Object.keys(before).filter((timerId) => after[timerId] === undefined);
   return { arm, cancel };
+}
+
+/**
+ * Keep the stall limits armed as durable timers: the idle limit from the last progress (re-armed when
+ * an event other than an escalation was applied), the head-of-line limit from when the oldest deferred
+ * event was deferred. While the convoy is stalled neither is re-armed: one escalation per stall.
+ */
+function armStallTimers(
+  turn: TurnState,
+  definition: ConvoyDefinition,
+  key: ConvoyKey,
+  processedSeq: number,
+  now: number,
+): void {
+  const { stall } = definition;
+  if (!stall || turn.stalled) return;
+  const type = stall.escalate ?? 'convoy.stalled';
+  const base = `${key.type}|${key.id}`;
+  if (stall.idleMs !== undefined && (turn.progressed || turn.timers[stallTimerIds.idle] === undefined)) {
+    turn.timers[stallTimerIds.idle] = {
+      timerId: stallTimerIds.idle,
+      token: `${base}|${processedSeq}|stall-idle`,
+      dueAt: now + stall.idleMs,
+      event: { type, reason: 'idle', since: now },
+    };
+  }
+  if (stall.headOfLineMs === undefined) return;
+  const head = turn.deferred[0];
+  if (!head) {
+    delete turn.timers[stallTimerIds.headOfLine];
+    return;
+  }
+  const token = `${base}|${head.seq}|stall-head`;
+  if (turn.timers[stallTimerIds.headOfLine]?.token === token) return;
+  turn.timers[stallTimerIds.headOfLine] = {
+    timerId: stallTimerIds.headOfLine,
+    token,
+    dueAt: head.deferredAt + stall.headOfLineMs,
+    event: { type, reason: 'headOfLine', since: head.deferredAt, seq: head.seq },
+  };
 }
 
 /** The initial transition of a new convoy, or why it failed (a throwing `input`, context or entry assign). */
@@ -105,13 +145,29 @@ export function stepConvoy(input: StepInput): TurnCommit {
   for (const entry of input.events) {
     // Already decided in an earlier commit (a replayed batch): deciding it again would apply it twice.
     if (entry.seq <= processedSeq) continue;
+    // A poison event waits for its next attempt: nothing after it may overtake it.
+    const poisoned = turn.poisonOf(entry.seq);
+    if (poisoned && now < poisoned.retryAt) {
+      turn.halted = poisoned;
+      break;
+    }
     turn.process(entry);
+    if (turn.halted) break;
     processedSeq = entry.seq;
   }
+  if (!turn.done) armStallTimers(turn, definition, key, processedSeq, now);
 
   const persisted = turn.persisted;
   const persistedFields = persisted as { value?: StateValue; context?: unknown };
-  const status = turn.done ? 'done' : record?.status === 'paused' ? 'paused' : 'active';
+  const status = turn.done
+    ? 'done'
+    : turn.blockedReason !== undefined
+      ? 'blocked'
+      : record?.status === 'paused'
+        ? 'paused'
+        : turn.stalled
+          ? 'stalled'
+          : 'active';
   const next: ConvoyRecord = {
     key: { type: key.type, id: key.id },
     status,
@@ -122,6 +178,9 @@ export function stepConvoy(input: StepInput): TurnCommit {
     processedSeq,
     deferred: turn.deferred,
     timers: turn.timers,
+    ...(turn.blockedReason === undefined ? {} : { blockedReason: turn.blockedReason }),
+    ...(Object.keys(turn.invokes).length === 0 ? {} : { invokes: turn.invokes }),
+    ...(turn.halted === undefined ? {} : { poison: turn.halted }),
     createdAt: record?.createdAt ?? now,
     updatedAt: now,
     revision: (record?.revision ?? 0) + 1,

@@ -16,6 +16,7 @@ import type {
   InboxEvent,
   JsonValue,
   OutcomeReason,
+  PoisonMark,
   TimerArm,
 } from './model.ts';
 import { planActions } from './actions.ts';
@@ -42,6 +43,17 @@ export class TurnState {
   readonly effects: EffectIntent[] = [];
   deferred: DeferredEvent[];
   readonly timers: Record<string, TimerArm>;
+  /** Invocations in flight: invoke id -> effect id. */
+  readonly invokes: Record<string, string>;
+  /** Set when a failing head event must be retried later (or blocks the convoy): the batch stops there. */
+  halted: PoisonMark | undefined;
+  /** Why the convoy is blocked by a poison event under the `block` policy. */
+  blockedReason: string | undefined;
+  /** The convoy is stalled (a stall timer fired and no progress since). */
+  stalled: boolean;
+  /** An event other than a stall escalation was applied in this turn. */
+  progressed = false;
+  readonly #poison: PoisonMark | undefined;
 
   constructor(
     private readonly input: TurnContext,
@@ -52,6 +64,41 @@ export class TurnState {
   ) {
     this.deferred = [...(previous?.deferred ?? [])];
     this.timers = { ...(previous?.timers ?? {}) };
+    this.invokes = { ...(previous?.invokes ?? {}) };
+    this.#poison = previous?.poison;
+    this.stalled = previous?.status === 'stalled';
+  }
+
+  /** The poison mark of the previous record for `seq`, if that event is the one being retried. */
+  poisonOf(seq: number): PoisonMark | undefined {
+    return this.#poison?.seq === seq ? this.#poison : undefined;
+  }
+
+  /**
+   * A guard or action of the head inbox event threw. Retry it later (the batch stops here, the event is
+   * not processed) until `definition.poison.attempts` are used up; then dead-letter it (`skip`) or park
+   * the convoy as `blocked` with the event still at the head (`block`).
+   */
+  failed(entry: InboxEvent, message: string): void {
+    const { poison } = this.input.definition;
+    const attempts = (this.poisonOf(entry.seq)?.attempts ?? 0) + 1;
+    const { now } = this.input;
+    if (attempts < poison.attempts) {
+      this.halted = {
+        seq: entry.seq,
+        attempts,
+        error: message,
+        retryAt: now + poison.retryDelayMs * 2 ** (attempts - 1),
+      };
+      return;
+    }
+    if (poison.policy === 'block') {
+      this.halted = { seq: entry.seq, attempts, error: message, retryAt: now };
+      this.blockedReason = `poison_event: seq ${entry.seq} (${entry.event.type}) failed ${attempts} times: ${message}`;
+      return;
+    }
+    const tries = poison.attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    this.record(entry, 'deadLettered', 'handler_error', `${message}${tries}`);
   }
 
   get done(): boolean {
@@ -87,6 +134,10 @@ export class TurnState {
       if (op.op === 'arm') this.timers[op.timer.timerId] = op.timer;
       else delete this.timers[op.timerId];
     }
+    for (const op of plan.invokeOps) {
+      if (op.op === 'start') this.invokes[op.invokeId] = op.effectId;
+      else delete this.invokes[op.invokeId];
+    }
   }
 
   record(entry: InboxEvent, outcome: HistoryEntry['outcome'], reason?: OutcomeReason, error?: string): void {
@@ -120,22 +171,40 @@ export class TurnState {
   process(entry: InboxEvent): void {
     const { definition } = this.input;
     const { source, event } = entry;
+    let escalation = false;
     if (source.kind === 'timer') {
       const armed = this.timers[source.timerId];
       if (armed?.token !== source.token) return this.record(entry, 'ignored', 'stale_timer');
       // The firing consumes its arming, whatever the machine then does with the event.
       delete this.timers[source.timerId];
+      escalation = isStallTimer(source.timerId);
+    }
+    if (source.kind === 'effect') {
+      const actorId = invokeResultActor(event.type);
+      if (actorId !== undefined) {
+        // Only the invocation still in flight may deliver: its state may have been left or re-entered.
+        if (this.invokes[actorId] !== source.effectId) return this.record(entry, 'ignored', 'stale_result');
+        delete this.invokes[actorId];
+      }
     }
     if (this.done) return this.record(entry, 'rejected', 'convoy_done');
+    if (escalation) {
+      // One escalation per stall: a second limit firing while the convoy is still stalled is recorded only.
+      const already = this.stalled;
+      this.stalled = true;
+      if (already || definition.stall?.escalate === undefined)
+        return this.record(entry, 'ignored', 'stalled');
+    }
+    this.#escalating = escalation;
     // Only client events can be unknown: timer firings carry events the machine raised itself.
     const known = source.kind !== 'client' || definition.eventTypes.includes(event.type);
     if (!known) return this.record(entry, 'deadLettered', 'unknown_event_type');
     const cls = classifyEvent(this.snapshot, event);
     switch (cls.kind) {
       case 'error':
-        return this.record(entry, 'deadLettered', 'handler_error', cls.message);
+        return this.failed(entry, cls.message);
       case 'accepted':
-        if (this.apply(entry)) this.releaseDeferred();
+        if (this.apply(entry, true)) this.releaseDeferred();
         return;
       case 'guardRejected':
         return this.applyPolicy(entry, definition.guardRejected, 'guard_rejected');
@@ -144,23 +213,40 @@ export class TurnState {
     }
   }
 
-  /** Transitions on an accepted event. A throwing guard/assign dead-letters it; false then. */
-  apply(entry: InboxEvent): boolean {
+  #escalating = false;
+
+  /**
+   * Transitions on an accepted event; false when it failed. A throwing guard/assign of the head inbox
+   * event (`head`) goes through poison handling ({@link failed}); of a deferred event it is dead-lettered.
+   */
+  apply(entry: InboxEvent, head = false): boolean {
     const from = this.snapshot.value;
     let next: AnyMachineSnapshot;
     let plan: ActionPlan;
     let persisted: JsonValue;
+    let actions: readonly ReturnedAction[];
     try {
-      let actions: readonly ReturnedAction[];
       [next, actions] = transition(this.input.definition.machine, this.snapshot, entry.event);
       if (next.status === 'error') throw next.error;
+    } catch (error) {
+      // A guard or action threw: maybe transient (poison handling retries the head event).
+      if (head) this.failed(entry, messageOf(error));
+      else this.record(entry, 'deadLettered', 'handler_error', messageOf(error));
+      return false;
+    }
+    try {
       plan = this.planFor(next, actions, entry.seq, entry.event);
       // An assign that put something JSON cannot hold (a BigInt, a cycle) into context is refused here,
       // on the event that did it, rather than failing the whole commit.
       persisted = persistSnapshot(this.input.definition.machine, next);
     } catch (error) {
+      // Context or params JSON cannot hold is deterministic: retrying it cannot help.
       this.record(entry, 'deadLettered', 'handler_error', messageOf(error));
       return false;
+    }
+    if (!this.#escalating) {
+      this.progressed = true;
+      this.stalled = false;
     }
     this.snapshot = next;
     this.persisted = persisted;
@@ -224,5 +310,21 @@ export class TurnState {
     this.deferred = [];
     for (const entry of left) this.record(entry, 'rejected', 'convoy_done');
     for (const timerId of Object.keys(this.timers)) delete this.timers[timerId];
+    for (const invokeId of Object.keys(this.invokes)) delete this.invokes[invokeId];
   }
+}
+
+/** Timer ids of the stall limits (never an xstate send id, which cannot start with `convoy.`). */
+export const stallTimerIds = { idle: 'convoy.stall.idle', headOfLine: 'convoy.stall.headOfLine' } as const;
+
+function isStallTimer(timerId: string): boolean {
+  return timerId === stallTimerIds.idle || timerId === stallTimerIds.headOfLine;
+}
+
+/** The invoke id of an `xstate.done.actor.<id>` / `xstate.error.actor.<id>` event type. */
+export function invokeResultActor(eventType: string): string | undefined {
+  for (const prefix of ['xstate.done.actor.', 'xstate.error.actor.']) {
+    if (eventType.startsWith(prefix)) return eventType.slice(prefix.length);
+  }
+  return undefined;
 }

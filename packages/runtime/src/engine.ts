@@ -26,6 +26,7 @@ import type {
   TurnScheduler,
 } from '@convoy/core';
 import type { EffectRetryOptions } from './effects.ts';
+import { CommitListeners } from './commit-listeners.ts';
 import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';
 import { DefinitionRegistry } from './registry.ts';
 import { StallWatch, type ConvoyStall } from './stall-watch.ts';
@@ -145,6 +146,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   const processing = options.processing ?? true;
   const waitPollMs = options.waitPollMs ?? 100;
   const waiters = new SeqWaiters();
+  const commitListeners = new CommitListeners(logger);
   let state: 'new' | 'started' | 'closed' = 'new';
 
   const schedule = async (key: ConvoyKey): Promise<void> => {
@@ -171,7 +173,10 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     effectRetry: options.effectRetry ?? {},
     effectFailures: new Map(),
     logger,
-    onCommitted: (key, processedSeq) => waiters.notify(key, processedSeq),
+    onCommitted: (key, processedSeq) => {
+      waiters.notify(key, processedSeq);
+      commitListeners.notify(key);
+    },
     reschedule: schedule,
   };
 
@@ -258,6 +263,10 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
 
     listTypes(): ConvoyTypeSummary[] {
       return registry.summaries();
+    },
+
+    subscribe(listener: (key: ConvoyKey) => void): () => void {
+      return commitListeners.subscribe(listener);
     },
 
     describeType(type: string): ConvoyTypeDescription {

@@ -174,7 +174,7 @@ export async function backlogScenario(
         : {}),
     },
     notes: [
-      'events/s: drain throughput (workers started after every event was accepted), median of repetitions [min–max].',
+      'events/s: drain throughput (workers started after every event was accepted), median of repetitions [min–max]; × columns: median [min–max] of per-repetition ratios.',
       'client cmds/ev: commands written by all ioredis clients (accept + drain) per event, an upper bound on round trips (pipelines and MULTI share one).',
       'server cmds/ev: commands Redis executed per event (INFO commandstats delta), commands inside Lua scripts included.',
       'end-to-end ev/s: events / (accept time + drain time), the rate one process sustains doing both.',
