@@ -167,6 +167,16 @@ describe('convoy live stream', () => {
     await expect.poll(() => notifier.listeners.size).toBe(0);
   });
 
+  it("is pushed by the real engine's commit notifications (no polling)", async () => {
+    const { url, app } = await listen({ pollMs: 600_000 });
+    expect(typeof app.engine.subscribe).toBe('function');
+    await sendAndWait(app.engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
+    const client = await stream(events(url));
+    expect(stateOf(await client.next()).convoy.seq).toBe(1);
+    await sendAndWait(app.engine, 'order', 'o-1', { type: 'Packed' });
+    expect(stateOf(await client.next(2000)).active).toEqual(['order.Shipping', 'order.Shipping.InTransit']);
+  });
+
   it("polls instead of subscribing when live is 'poll' (a node whose convoys other processes run)", async () => {
     const { url, engine, notifier } = await listenWithNotifier({ live: 'poll', pollMs: 50 });
     await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
