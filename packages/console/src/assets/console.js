@@ -46,6 +46,10 @@
     if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
     const doc = new DOMParser().parseFromString(await response.text(), 'image/svg+xml');
     const svg = document.importNode(doc.documentElement, true);
+    // Never drawn larger than Graphviz laid it out (pt → px), shrunk to fit narrower screens. CSSOM writes
+    // are allowed by the page's CSP, unlike style attributes.
+    const widthPt = Number.parseFloat(svg.getAttribute('width') || '');
+    if (Number.isFinite(widthPt)) svg.style.maxWidth = `${Math.round((widthPt * 4) / 3)}px`;
     svg.removeAttribute('width');
     svg.removeAttribute('height');
     svg.setAttribute('class', 'diagram-svg');
@@ -275,7 +279,7 @@
     ]);
 
     const live = h('span', { class: 'live', 'data-state': 'connecting' }, 'connecting');
-    const status = h('span', { class: 'badge', 'data-testid': 'status' }, '—');
+    const status = h('span', { class: 'badge', 'data-testid': 'status' }, 'not seen yet');
     const stat = (label, testid) => {
       const value = h('dd', { 'data-testid': testid }, '—');
       return [h('div', { class: 'stat' }, h('dt', {}, label), value), value];
@@ -285,7 +289,7 @@
     const [deferredStat, deferredValue] = stat('Deferred', 'deferred');
     const [versionStat, versionValue] = stat('Version', 'version');
     const [updatedStat, updatedValue] = stat('Updated', 'updated');
-    const context = h('pre', { class: 'code context', 'data-testid': 'context' }, '');
+    const context = h('pre', { class: 'code context', 'data-testid': 'context', hidden: true }, '');
     const rows = h('tbody', {});
     const empty = h('p', { class: 'muted empty' }, 'Waiting for this convoy’s first event…');
     const blocked = h('div', { class: 'error', hidden: true });
@@ -305,7 +309,7 @@
           empty,
           h(
             'table',
-            { class: 'timeline' },
+            { class: 'timeline', hidden: true },
             h(
               'thead',
               {},
@@ -329,7 +333,8 @@
         el.classList.toggle('active', activeSet.has(el.id));
       status.textContent = convoy.status;
       status.className = `badge status-${convoy.status}`;
-      stateValue.textContent = formatValue(convoy.value);
+      // One line per active leaf (parallel regions), not one long ∥-joined string.
+      stateValue.textContent = formatValue(convoy.value).split(' ∥ ').join('\n');
       seqValue.textContent = `${convoy.seq} / ${convoy.accepted}`;
       deferredValue.textContent = String(convoy.deferred);
       deferredValue.classList.toggle('warn', convoy.deferred > 0);
@@ -347,6 +352,8 @@
         ...timeline.map((entry, i) => timelineRow(entry, fromStream && i >= known)).reverse(),
       );
       empty.hidden = timeline.length > 0;
+      rows.parentElement.hidden = timeline.length === 0;
+      context.hidden = false;
       document.body.dataset.seq = String(convoy.seq);
     };
 
