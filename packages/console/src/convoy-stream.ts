@@ -130,6 +130,8 @@ export function streamConvoy(
   // The response's `close` fires when the client disconnects (the request's may fire as soon as its empty
   // body is read).
   raw.once('close', end);
+  // A write racing a disconnect fails on the socket: the stream is over, not the server.
+  raw.once('error', end);
   trigger();
   return end;
 }
