@@ -1,7 +1,10 @@
 /**
  * Running the outbox: one effect, its implementation, bounded retries with backoff.
  */
-import type { ConvoyDefinition, ConvoyKey, EffectIntent } from '@convoy/core';
+import { invokeEffectAction } from '@convoy/core';
+import type { ConvoyDefinition, ConvoyKey, EffectIntent, InvokeEffectParams } from '@convoy/core';
+import { createActor, toPromise } from 'xstate';
+import type { AnyActorLogic, AnyStateMachine } from 'xstate';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 
 /** How a failing effect is retried within one turn before it is left in the outbox for a later turn. */
@@ -38,6 +41,7 @@ export function effectRunner(
   effect: EffectIntent,
 ): (() => unknown) | undefined {
   if (!definition) return undefined;
+  if (effect.action === invokeEffectAction) return invokedRunner(definition, key, effect);
   const handler = definition.effects[effect.action];
   if (handler) return () => handler(effect, { key, idempotencyKey: effect.id });
   const actions = (definition.machine.implementations as { actions?: Record<string, unknown> }).actions ?? {};
@@ -47,10 +51,57 @@ export function effectRunner(
     (action as ActionImplementation)({ context: effect.context, event: effect.event }, effect.params);
 }
 
+/**
+ * Finds the logic an invoke runs, like xstate does: a name from `setup({ actors })`, or for inline logic
+ * the `xstate.invoke.<index>.<stateId>` reference to the state node's invoke config.
+ */
+export function resolveInvokedLogic(machine: AnyStateMachine, src: string): AnyActorLogic | undefined {
+  const named = (machine.implementations.actors as Readonly<Record<string, unknown>>)[src];
+  if (named) return named as AnyActorLogic;
+  const match = /^xstate\.invoke\.(\d+)\.(.*)$/.exec(src);
+  if (!match) return undefined;
+  try {
+    const config = machine.getStateNodeById(match[2]!).config.invoke as unknown;
+    const invoke = (Array.isArray(config) ? config[Number(match[1])] : config) as
+      { src?: unknown } | undefined;
+    return typeof invoke?.src === 'object' ? (invoke.src as AnyActorLogic) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs an invoked actor's logic (e.g. `fromPromise`) to completion in a fresh actor, with the input the
+ * transition resolved, and resolves with its output. A definition's `effects[src]` handler takes
+ * precedence (it receives the effect and returns the output).
+ */
+function invokedRunner(
+  definition: ConvoyDefinition,
+  key: ConvoyKey,
+  effect: EffectIntent,
+): () => Promise<unknown> {
+  const params = effect.params as unknown as InvokeEffectParams;
+  const handler = definition.effects[params.src];
+  if (handler) return async () => handler(effect, { key, idempotencyKey: effect.id });
+  return async () => {
+    const logic = resolveInvokedLogic(definition.machine, params.src);
+    if (!logic) throw new Error(`No actor logic "${params.src}" for invoke "${params.invokeId}"`);
+    const actor = createActor(logic, { input: params.input });
+    const done = toPromise(actor);
+    actor.start();
+    try {
+      return await done;
+    } finally {
+      actor.stop();
+    }
+  };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How running one effect ended. */
-export type EffectResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
+export type EffectResult =
+  { readonly ok: true; readonly output?: unknown } | { readonly ok: false; readonly error: string };
 
 /**
  * Run one effect with bounded retries. Resolves ok once it ran (or has nothing to run), or with the
@@ -77,8 +128,7 @@ export async function runEffect(
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
-      await run();
-      return { ok: true };
+      return { ok: true, output: await run() };
     } catch (error) {
       lastError = errorMessage(error);
       logger.warn('effect failed', { effectId: effect.id, action: effect.action, attempt, error: lastError });

@@ -2,8 +2,18 @@
  * Running a convoy's outbox inside a turn: each effect at least once, in order; acknowledged once run;
  * a poison effect escalated to a dead letter after repeated failing turns.
  */
-import type { Claim, ConvoyRecord, DeadLetter, EffectIntent, TurnCommit } from '@convoy/core';
-import { runEffect } from './effects.ts';
+import { invokeEffectAction, toJson } from '@convoy/core';
+import type {
+  Claim,
+  ConvoyEvent,
+  ConvoyKey,
+  ConvoyRecord,
+  DeadLetter,
+  EffectIntent,
+  InvokeEffectParams,
+  TurnCommit,
+} from '@convoy/core';
+import { runEffect, type EffectResult } from './effects.ts';
 import type { TurnDeps } from './turn.ts';
 
 /** Failing turns per effect id, in this process. */
@@ -34,8 +44,16 @@ export async function runOutbox(
   const done: string[] = [];
   const poison: DeadLetter[] = [];
   const poisonIds: string[] = [];
+  let delivered = false;
   for (const effect of effects) {
     const result = await runEffect(definition, key, effect, deps.effectRetry, deps.logger);
+    if (effect.action === invokeEffectAction) {
+      // Success or retries exhausted: either way the result goes back into the machine through the inbox.
+      await deliverInvokeResult(deps, key, effect, result);
+      done.push(effect.id);
+      delivered = true;
+      continue;
+    }
     if (result.ok) {
       deps.effectFailures.delete(effect.id);
       done.push(effect.id);
@@ -75,5 +93,42 @@ export async function runOutbox(
     done.push(...poisonIds);
   }
   if (done.length > 0) await deps.store.ackEffects(claim, done);
+  // The result waits in the inbox: ask for the turn that applies it.
+  if (delivered) await deps.reschedule(key);
   return current;
+}
+
+/**
+ * Accepts an invoke's result as `xstate.done.actor.<id>` (`{ output, actorId }`) or, once its attempts
+ * failed, `xstate.error.actor.<id>` (`{ error, actorId }`). The idempotency key `effect:<effect id>`
+ * makes a re-run after a crash (before the ack) enter the inbox once: at-least-once execution,
+ * exactly-once application.
+ */
+async function deliverInvokeResult(
+  deps: TurnDeps,
+  key: ConvoyKey,
+  effect: EffectIntent,
+  result: EffectResult,
+): Promise<void> {
+  const { invokeId } = effect.params as unknown as InvokeEffectParams;
+  let event: ConvoyEvent;
+  try {
+    event = result.ok
+      ? { type: `xstate.done.actor.${invokeId}`, output: toJson(result.output) ?? null, actorId: invokeId }
+      : { type: `xstate.error.actor.${invokeId}`, error: result.error, actorId: invokeId };
+  } catch (error) {
+    const message = `invoke output is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+    event = { type: `xstate.error.actor.${invokeId}`, error: message, actorId: invokeId };
+  }
+  const idempotencyKey = `effect:${effect.id}`;
+  await deps.store.accept({
+    key,
+    event,
+    source: { kind: 'effect', effectId: effect.id },
+    idempotencyKey,
+    fingerprint: idempotencyKey,
+    now: deps.clock.now(),
+    // A result is not client load: a full backlog must not lose it.
+    maxBacklog: Number.MAX_SAFE_INTEGER,
+  });
 }

@@ -132,14 +132,13 @@ describe('createConvoyEngine', () => {
       await v2.runTurn(key('old'));
       // Parked once, not re-committed on every wake-up.
       expect((await store.get(key('old')))?.record?.revision).toBe(revision);
-      // Blocked stays blocked (an operator unblocks), even for an engine that has the version again.
+      // Registering the version again un-blocks it on its next turn (issue 4: versions).
       await v1.runTurn(key('old'));
       expect(await v1.getConvoy(key('old'))).toMatchObject({
-        status: 'blocked',
-        seq: 1,
-        context: { items: [1] },
+        status: 'active',
+        seq: 2,
+        context: { items: [1, 2] },
       });
-      expect((await store.get(key('old')))?.record?.revision).toBe(revision);
     });
   });
 

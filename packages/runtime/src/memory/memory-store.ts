@@ -46,6 +46,19 @@ const clone = <T>(value: T): T => structuredClone(value);
 /**
  * A {@link ConvoyStore} in one process's memory: the embedded default for the demo, tutorials and unit
  * tests.
+  /** History entries dropped by the cap (history indexes stay absolute). */
+  historyTrimmed: number;
+  /** When a finished convoy with a retention is deleted (epoch ms), else null. */
+  expiresAt: number | null;
+}
+
+/** Options of the memory store. */
+export interface MemoryConvoyStoreOptions {
+  /**
+   * History entries kept per convoy; older entries are dropped (indexes stay absolute).
+   * @defaultValue 10_000
+   */
+  readonly historyCap?: number;
  *
  * **Not durable**: everything is lost when the process exits, and only one process can use it. Use the
  * Redis store for anything that must survive a restart or scale to several processes.
@@ -81,9 +94,15 @@ export class MemoryConvoyStore implements ConvoyStore {
             'idempotency_conflict',
             `Idempotency key "${input.idempotencyKey}" was already used with a different event`,
             { seq: seen.seq },
+  readonly #historyCap: number;
+
+  constructor(options: MemoryConvoyStoreOptions = {}) {
+    this.#historyCap = options.historyCap ?? 10_000;
+  }
           );
         }
         return { seq: seen.seq, duplicate: true };
+    this.#expire(input.now);
       }
     }
     const backlog = slot.accepted - processedSeqOf(slot);
@@ -172,6 +191,12 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#refreshDirty(slot);
     return { revision: record.revision, hasMore: slot.accepted > record.processedSeq };
   }
+    const excess = slot.history.length - this.#historyCap;
+    if (excess > 0) {
+      slot.history.splice(0, excess);
+      slot.historyTrimmed += excess;
+    }
+    slot.expiresAt = commit.retainMs === undefined ? slot.expiresAt : record.updatedAt + commit.retainMs;
 
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
     this.#assertOpen();
@@ -203,7 +228,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
     if (!slot) return [];
-    const start = (options.afterIndex ?? -1) + 1;
+    const start = Math.max(0, (options.afterIndex ?? -1) + 1 - slot.historyTrimmed);
     const end = options.limit === undefined ? undefined : start + options.limit;
     return clone(slot.history.slice(start, end));
   }
@@ -234,6 +259,8 @@ export class MemoryConvoyStore implements ConvoyStore {
   }
 
   async close(): Promise<void> {
+    // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
+    this.#expire(now);
     this.#closed = true;
   }
 
@@ -288,3 +315,16 @@ export class MemoryConvoyStore implements ConvoyStore {
 function processedSeqOf(slot: ConvoySlot): number {
   return slot.record?.processedSeq ?? 0;
 }
+  /** Deletes finished convoys whose retention has passed (as Redis expires their keys). */
+  #expire(now: number): void {
+    for (const [id, slot] of this.#slots) {
+      if (slot.expiresAt === null || slot.expiresAt > now || slot.record?.status !== 'done') continue;
+      this.#slots.delete(id);
+      this.#dirty.delete(id);
+      this.#statusIndex.get(slot.key.type)?.delete(id);
+      this.#deadLetterIndex.get(slot.key.type)?.delete(id);
+    }
+  }
+
+        historyTrimmed: 0,
+        expiresAt: null,
