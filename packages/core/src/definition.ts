@@ -82,9 +82,12 @@ export interface PoisonOptions {
 export type SnapshotMigration = (snapshot: JsonValue, fromVersion: number) => JsonValue;
 
 /** Options of {@link defineConvoy}. */
-export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine> {
-  /** The convoy type, used in URLs: `^[A-Za-z][A-Za-z0-9_-]{0,63}$`. */
-  readonly type: string;
+export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine, TType extends string = string> {
+  /**
+   * The convoy type, used in URLs: `^[A-Za-z][A-Za-z0-9_-]{0,63}$`. Kept as a literal type so typed
+   * clients (`@convoy/client`) can narrow events by convoy type.
+   */
+  readonly type: TType;
   /** The XState v5 machine; one persisted actor of it runs per correlation id. */
   readonly machine: TMachine;
   /**
@@ -136,9 +139,12 @@ export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine> {
 }
 
 /** A registered convoy definition (see {@link defineConvoy}). */
-export interface ConvoyDefinition<TMachine extends AnyStateMachine = AnyStateMachine> {
+export interface ConvoyDefinition<
+  TMachine extends AnyStateMachine = AnyStateMachine,
+  TType extends string = string,
+> {
   readonly kind: 'convoy-definition';
-  readonly type: string;
+  readonly type: TType;
   readonly version: number;
   readonly machine: TMachine;
   /** Event types clients may send (the machine's events minus `xstate.*`). */
@@ -176,9 +182,9 @@ function assertPolicy(type: string, where: string, policy: unknown): asserts pol
  * const order = defineConvoy({ type: 'order', machine: orderMachine, unexpected: { ItemsShipped: 'defer', '*': 'reject' } });
  * ```
  */
-export function defineConvoy<TMachine extends AnyStateMachine>(
-  options: ConvoyDefinitionOptions<TMachine>,
-): ConvoyDefinition<TMachine> {
+export function defineConvoy<TMachine extends AnyStateMachine, TType extends string = string>(
+  options: ConvoyDefinitionOptions<TMachine, TType>,
+): ConvoyDefinition<TMachine, TType> {
   const { type, machine } = options;
   if (!typePattern.test(type)) {
     throw new ConvoyError('definition_invalid', `Convoy type "${type}" must match ${typePattern.source}`);
