@@ -33,7 +33,9 @@ export type ConvoyStatus = 'active' | 'done' | 'blocked' | 'stalled' | 'paused';
 export type EventSource =
   | { readonly kind: 'client'; readonly idempotencyKey?: string }
   | { readonly kind: 'timer'; readonly timerId: string; readonly token: string }
-  | { readonly kind: 'effect'; readonly effectId: string };
+  | { readonly kind: 'effect'; readonly effectId: string }
+  /** A dead letter an operator sent back into its convoy; `deadLetterSeq` is the seq it had before. */
+  | { readonly kind: 'redrive'; readonly deadLetterSeq: number };
 
 /** An accepted event waiting in a convoy's inbox. `seq` is its 1-based position in the convoy. */
 export interface InboxEvent {
@@ -49,7 +51,19 @@ export interface DeferredEvent extends InboxEvent {
 }
 
 /** What happened to one event when its convoy processed it. */
-export type EventOutcome = 'applied' | 'deferred' | 'rejected' | 'deadLettered' | 'ignored';
+export type EventOutcome = 'applied' | 'deferred' | 'rejected' | 'deadLettered' | 'ignored' | 'operator';
+
+/** What an operator did to a convoy (recorded in its history with outcome `operator`). */
+export type OperatorAction = 'pause' | 'resume' | 'retry' | 'redrive' | 'discard';
+
+/** The operator part of a history entry with outcome `operator`. */
+export interface OperatorNote {
+  readonly action: OperatorAction;
+  /** For `redrive`: the seq the dead letter was accepted again under. */
+  readonly newSeq?: number;
+  /** Who acted, when the edge knows (e.g. an authenticated principal). */
+  readonly by?: string;
+}
 
 /** Why an event was not applied, as a stable code. */
 export type OutcomeReason =
@@ -75,6 +89,12 @@ export interface HistoryEntry {
   readonly reason?: OutcomeReason;
   /** Error message for `handler_error`. */
   readonly error?: string;
+  /**
+   * Only on outcome `operator`: the action. `seq` is then the dead letter's seq (redrive, discard) or the
+   * convoy's processed seq at that moment (pause, resume, retry); `event` is the dead letter's event or
+   * `{ type: 'operator.<action>' }`.
+   */
+  readonly operator?: OperatorNote;
 }
 
 /** An event that was dead-lettered, kept for inspection and redrive. */
@@ -115,6 +135,16 @@ export interface TimerArm {
   readonly event: ConvoyEvent;
 }
 
+/** A failing head event under retry: which seq, how many attempts failed, when to try again. */
+export interface PoisonMark {
+  readonly seq: number;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  readonly error: string;
+  /** The next attempt is not made before this time (epoch ms). */
+  readonly retryAt: number;
+}
+
 /** The persisted state of one convoy, written only by a fenced commit. */
 export interface ConvoyRecord {
   readonly key: ConvoyKey;
@@ -132,19 +162,16 @@ export interface ConvoyRecord {
   readonly timers: Readonly<Record<string, TimerArm>>;
   /** Why the convoy is `blocked`, when it is. */
   readonly blockedReason?: string;
+  /**
+   * Invocations in flight, by invoke id: the id of the effect running it. A result whose effect id is
+   * not listed here (its state was left, or re-entered by a newer invocation) is dropped.
+   */
+  readonly invokes?: Readonly<Record<string, string>>;
+  /** The head inbox event whose guard or action threw, while it is being retried (poison handling). */
+  readonly poison?: PoisonMark;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Bumped by every commit. */
-/** A failing head event under retry: which seq, how many attempts failed, when to try again. */
-export interface PoisonMark {
-  readonly seq: number;
-  /** Failed attempts so far. */
-  readonly attempts: number;
-  readonly error: string;
-  /** The next attempt is not made before this time (epoch ms). */
-  readonly retryAt: number;
-}
-
   readonly revision: number;
 }
 
@@ -162,13 +189,6 @@ export interface ConvoyView {
   /** Number of deferred events. */
   readonly deferred: number;
   /** Definition version. */
-  /**
-   * Invocations in flight, by invoke id: the id of the effect running it. A result whose effect id is
-   * not listed here (its state was left, or re-entered by a newer invocation) is dropped.
-   */
-  readonly invokes?: Readonly<Record<string, string>>;
-  /** The head inbox event whose guard or action threw, while it is being retried (poison handling). */
-  readonly poison?: PoisonMark;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -7,6 +7,9 @@ import type {
   ConvoyEvent,
   ConvoyKey,
   ConvoyRecord,
+  ConvoyStatus,
+  DeferredEvent,
+  EventOutcome,
   ConvoyView,
   DeadLetter,
   EffectIntent,
@@ -80,14 +83,14 @@ export interface TurnCommit {
   readonly deadLetters: readonly DeadLetter[];
   readonly effects: readonly EffectIntent[];
   readonly timers: { readonly arm: readonly TimerArm[]; readonly cancel: readonly string[] };
-}
-
-/** Result of a commit. */
   /**
    * Set on the commit that finishes a convoy when its type has a retention: the store deletes the
    * convoy (record, history, dead letters, inbox) this many ms after the commit.
    */
   readonly retainMs?: number;
+}
+
+/** Result of a commit. */
 export interface CommitResult {
   /** The record's revision after the commit. */
   readonly revision: number;
@@ -95,13 +98,62 @@ export interface CommitResult {
   readonly hasMore: boolean;
 }
 
-/** Filters for listing convoys. */
+/**
+ * Filters for listing convoys from the store's per-type status index (kept at commit time, newest
+ * `updatedAt` first).
+ */
 export interface ListConvoysQuery {
   readonly type: string;
+  /** Only convoys in this status; every status when omitted. */
   readonly status?: ConvoyRecord['status'];
+  /** Only convoys updated at or after this time (epoch ms). */
+  readonly updatedAfter?: number;
   readonly limit: number;
   /** Opaque cursor from a previous page. */
   readonly cursor?: string;
+}
+
+/** One convoy found in an index, with its index score. */
+export interface IndexedConvoy {
+  readonly key: ConvoyKey;
+  /** The score: `updatedAt` in the status index, the last dead-letter time in the dead-letter index. */
+  readonly at: number;
+}
+
+/** A page of an index, newest first. */
+export interface ConvoyIndexPage {
+  readonly items: readonly IndexedConvoy[];
+  /** Opaque: pass it back for the next page; null when there is none. */
+  readonly cursor: string | null;
+}
+
+/**
+ * An operator's change of a convoy's record (pause, resume, retry): a compare-and-set on the revision.
+ * The store writes the record and the history entry atomically, re-indexes the convoy by its new status,
+ * and fences off any current claim (epoch bumped, lease freed) so a worker mid-turn cannot overwrite it.
+ */
+export interface OperatorCommit {
+  /** The revision the change was computed from; another revision stored means `convoy_busy`. */
+  readonly expectedRevision: number;
+  /** The new record; its revision is `expectedRevision + 1`. */
+  readonly record: ConvoyRecord;
+  /** The history entry recording the action (outcome `operator`). */
+  readonly entry: HistoryEntry;
+}
+
+/** What an operator asks the store to redrive. */
+export interface RedriveInput {
+  readonly key: ConvoyKey;
+  /** Dead letters to redrive by seq; every dead letter of the convoy when omitted. */
+  readonly seqs?: readonly number[];
+  readonly now: number;
+  /** Who acted (recorded in the history). */
+  readonly by?: string;
+}
+
+/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
+export interface RedriveResult {
+  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
 }
 
 /** A stored convoy as read back: its record (null until first processed) and its acceptance counter. */
@@ -129,7 +181,10 @@ export interface ConvoyStore {
   /** Read a convoy, or null when never seen. */
   get(key: ConvoyKey): Promise<StoredConvoy | null>;
   /** History in processing order, from the entry after `afterIndex` (0-based), at most `limit` entries. */
-  history(key: ConvoyKey, options?: { readonly afterIndex?: number; readonly limit?: number }): Promise<HistoryEntry[]>;
+  history(
+    key: ConvoyKey,
+    options?: { readonly afterIndex?: number; readonly limit?: number },
+  ): Promise<HistoryEntry[]>;
   /** Dead letters of one convoy, oldest first. */
   deadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
   /**
@@ -137,9 +192,39 @@ export interface ConvoyStore {
    * firing (or cancels it); firing it again is harmless because the firing's idempotency key is
    * `timer:<token>`.
    */
-  dueTimers(now: number, limit: number): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>>;
+  dueTimers(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>>;
   /** Convoys with unprocessed events (the sweeper's work list), oldest first. */
   dirtyConvoys(limit: number): Promise<ConvoyKey[]>;
+  /**
+   * A page of the per-type status index, newest `updatedAt` first. The index is written by accept (a
+   * new convoy is `active`), commit and the operator operations: never a keyspace scan.
+   */
+  listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage>;
+  /** How many convoys of a type are in each status (from the index). */
+  countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /** A page of the convoys of a type that hold dead letters, most recent dead letter first. */
+  listDeadLetterConvoys(query: {
+    readonly type: string;
+    readonly limit: number;
+    readonly cursor?: string;
+  }): Promise<ConvoyIndexPage>;
+  /** Unprocessed inbox events (after the processed seq), in seq order, at most `limit`. */
+  inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]>;
+  /** Apply an operator's record change; throws `convoy_busy` when the revision moved on. */
+  commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void>;
+  /**
+   * Atomically move dead letters back into the convoy's inbox as new events (source `redrive`, in seq
+   * order), remove them from the dead letters and record one `operator` history entry per letter
+   * (`seq` = its old seq, `operator.newSeq` = its new one). Seqs that are not dead letters are skipped.
+   */
+  redriveDeadLetters(input: RedriveInput): Promise<RedriveResult>;
+  /** Atomically drop one dead letter and record it (`operator` entry, action `discard`). False if absent. */
+  discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean>;
+  /** Resolves when the store is reachable (readiness); throws `store_unavailable` otherwise. */
+  ping(): Promise<void>;
   /** Close connections. */
   close(): Promise<void>;
 }
@@ -192,4 +277,99 @@ export interface ConvoyGateway {
    * Edges without it (or watching convoys processed by other processes) poll `getConvoy` instead.
    */
   subscribe?(listener: (key: ConvoyKey) => void): () => void;
+
+  // Operator API (issue 5). Every action is recorded in the convoy's history (outcome `operator`).
+
+  /** Convoys of a type from the status index, filtered, newest update first. Throws `unknown_convoy_type`. */
+  listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
+  /** How many convoys of a type are in each status. */
+  countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
+  getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
+  /** Dead letters of every convoy of a type, a page of convoys at a time. */
+  listDeadLetters(query: DeadLetterListQuery): Promise<DeadLetterPage>;
+  /**
+   * Put dead letters back into their convoy (all, in seq order, or the one `seq`) and schedule a turn.
+   * Throws `convoy_not_found`, or `dead_letter_not_found` for a `seq` that is not a dead letter.
+   */
+  redriveDeadLetters(
+    key: ConvoyKey,
+    options?: OperatorOptions & { readonly seq?: number },
+  ): Promise<RedriveResult>;
+  /** Drop one dead letter. Throws `convoy_not_found` or `dead_letter_not_found`. */
+  discardDeadLetter(key: ConvoyKey, seq: number, options?: OperatorOptions): Promise<void>;
+  /** Stop taking turns (events are still accepted). `operation_not_allowed` unless active or stalled. */
+  pauseConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+  /** Take turns again after a pause. `operation_not_allowed` unless paused. */
+  resumeConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+  /** Clear `blocked` (or `stalled`) and schedule a turn now. `operation_not_allowed` otherwise. */
+  retryConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+  /** Accepted, unprocessed events in seq order (at most `limit`), or null for a convoy never seen. */
+  getInbox(key: ConvoyKey, limit?: number): Promise<InboxEvent[] | null>;
+  /** Events held by the `defer` policy, or null for a convoy never seen. */
+  getDeferred(key: ConvoyKey): Promise<DeferredEvent[] | null>;
+  /** Armed timers, earliest first, or null for a convoy never seen. */
+  getTimers(key: ConvoyKey): Promise<TimerArm[] | null>;
+  /** Resolves when the store is reachable; throws `store_unavailable` otherwise. */
+  ping(): Promise<void>;
+}
+
+/** Options every operator action takes. */
+export interface OperatorOptions {
+  /** Who acted, recorded in the history entry (e.g. the authenticated principal). */
+  readonly by?: string;
+}
+
+/** Filters of {@link ConvoyGateway.listConvoys}. */
+export interface ConvoyListQuery {
+  readonly type: string;
+  readonly status?: ConvoyStatus;
+  /**
+   * Only convoys whose state value matches: a top-level state name (`Shipped`) or a dot path into
+   * nested/parallel states (`shipping.packing`).
+   */
+  readonly state?: string;
+  /** Only convoys updated at or after this time (epoch ms). */
+  readonly updatedAfter?: number;
+  readonly cursor?: string;
+  /** @defaultValue 50 */
+  readonly limit?: number;
+}
+
+/** A page of convoys. */
+export interface ConvoyListPage {
+  readonly items: ConvoyView[];
+  /** Pass back as `cursor` for the next page; null when there is none. */
+  readonly cursor: string | null;
+}
+
+/** Filters of {@link ConvoyGateway.listDeadLetters}. */
+export interface DeadLetterListQuery {
+  readonly type: string;
+  readonly cursor?: string;
+  /** Convoys per page (each contributes all its dead letters). @defaultValue 50 */
+  readonly limit?: number;
+}
+
+/** A page of dead letters (of `limit` convoys at most). */
+export interface DeadLetterPage {
+  readonly items: DeadLetter[];
+  readonly cursor: string | null;
+}
+
+/**
+ * Where the runtime reports what it does, for metrics. Every hook is optional and must not throw or
+ * block; labels are low-cardinality (the convoy type, an outcome), never ids.
+ */
+export interface ConvoyMetricsSink {
+  /** An event entered an inbox (`source`: client, timer, effect, redrive). */
+  eventAccepted?(type: string, source: EventSource['kind']): void;
+  /** An event's outcome was committed; `latencyMs` is from acceptance to that commit. */
+  eventProcessed?(type: string, outcome: EventOutcome, latencyMs: number): void;
+  /** A turn's batch was stepped and committed. */
+  turnCompleted?(type: string, durationMs: number, events: number): void;
+  /** A commit or ack was fenced off (`stale_claim`): another worker took the convoy. */
+  claimLost?(type: string): void;
+  /** A due timer was fired `lagMs` after its deadline. */
+  timerFired?(type: string, lagMs: number): void;
 }

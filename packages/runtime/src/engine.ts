@@ -17,17 +17,29 @@ import type {
   ConvoyDefinition,
   ConvoyGateway,
   ConvoyKey,
+  ConvoyListPage,
+  ConvoyListQuery,
+  ConvoyMetricsSink,
+  ConvoyStatus,
   ConvoyStore,
   ConvoyTypeDescription,
   ConvoyTypeSummary,
   ConvoyView,
   DeadLetter,
+  DeadLetterListQuery,
+  DeadLetterPage,
+  DeferredEvent,
   HistoryEntry,
+  InboxEvent,
+  OperatorOptions,
+  RedriveResult,
+  TimerArm,
   TurnScheduler,
 } from '@convoy/core';
 import type { EffectRetryOptions } from './effects.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';
+import { ConvoyOperator } from './operator.ts';
 import { DefinitionRegistry } from './registry.ts';
 import { StallWatch, type ConvoyStall } from './stall-watch.ts';
 import { Ticker } from './ticker.ts';
@@ -102,6 +114,12 @@ export interface ConvoyEngineOptions {
   readonly processing?: boolean;
   /** @defaultValue console warnings and errors */
   readonly logger?: ConvoyLogger;
+  /**
+   * Receives counts and timings (events, outcomes, turns, lease losses, timer lag), e.g. the Prometheus
+   * sink of `@convoy/http`.
+   * @defaultValue no metrics
+   */
+  readonly metrics?: ConvoyMetricsSink;
 }
 
 /** A running Convoy engine: the gateway the HTTP layer calls, plus lifecycle and test hooks. */
@@ -147,6 +165,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   const waitPollMs = options.waitPollMs ?? 100;
   const waiters = new SeqWaiters();
   const commitListeners = new CommitListeners(logger);
+  const metrics: ConvoyMetricsSink = options.metrics ?? {};
   let state: 'new' | 'started' | 'closed' = 'new';
 
   const schedule = async (key: ConvoyKey): Promise<void> => {
@@ -178,7 +197,9 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       commitListeners.notify(key);
     },
     reschedule: schedule,
+    metrics,
   };
+  const operator = new ConvoyOperator({ store, registry, clock, metrics, schedule });
 
   const fireTimers = (): Promise<number> => fireDueTimers({ store, registry, clock, logger, schedule });
   const stallAfterMs = options.stallAfterMs ?? 60_000;
@@ -233,6 +254,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
         now: clock.now(),
         maxBacklog: definition.maxBacklog,
       });
+      if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
       await schedule(key);
       return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
     },
@@ -293,6 +315,27 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       knownKey(key);
       return store.deadLetters(key);
     },
+
+    listConvoys: (query: ConvoyListQuery): Promise<ConvoyListPage> => operator.listConvoys(query),
+    countConvoys: (type: string): Promise<Readonly<Record<ConvoyStatus, number>>> =>
+      operator.countConvoys(type),
+    listDeadLetters: (query: DeadLetterListQuery): Promise<DeadLetterPage> => operator.listDeadLetters(query),
+    redriveDeadLetters: (
+      key: ConvoyKey,
+      options?: OperatorOptions & { readonly seq?: number },
+    ): Promise<RedriveResult> => operator.redrive(key, options),
+    discardDeadLetter: (key: ConvoyKey, seq: number, options?: OperatorOptions): Promise<void> =>
+      operator.discard(key, seq, options),
+    pauseConvoy: (key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView> =>
+      operator.changeStatus(key, 'pause', options),
+    resumeConvoy: (key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView> =>
+      operator.changeStatus(key, 'resume', options),
+    retryConvoy: (key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView> =>
+      operator.changeStatus(key, 'retry', options),
+    getInbox: (key: ConvoyKey, limit?: number): Promise<InboxEvent[] | null> => operator.inbox(key, limit),
+    getDeferred: (key: ConvoyKey): Promise<DeferredEvent[] | null> => operator.deferred(key),
+    getTimers: (key: ConvoyKey): Promise<TimerArm[] | null> => operator.timers(key),
+    ping: (): Promise<void> => store.ping(),
 
     runTurn: (key: ConvoyKey) => runConvoyTurn(turnDeps, key),
     fireDueTimers: fireTimers,

@@ -3,10 +3,20 @@
  * the new effects, acknowledge them, release. Loops over batches while the inbox has more (bounded).
  */
 import { blockedTurn, isConvoyError, stepConvoy } from '@convoy/core';
-import type { Claim, Clock, ConvoyKey, ConvoyStore } from '@convoy/core';
+import type {
+  Claim,
+  Clock,
+  ConvoyDefinition,
+  ConvoyKey,
+  ConvoyMetricsSink,
+  ConvoyRecord,
+  ConvoyStore,
+  TurnCommit,
+} from '@convoy/core';
 import type { EffectRetryOptions } from './effects.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 import { runOutbox, type EffectFailureCounts } from './outbox.ts';
+import { chooseDefinition } from './versions.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
 /** What a turn needs from its engine. */
@@ -26,6 +36,8 @@ export interface TurnDeps {
   readonly onCommitted: (key: ConvoyKey, processedSeq: number) => void;
   /** Ask for another turn of this convoy later. */
   readonly reschedule: (key: ConvoyKey) => Promise<void>;
+  /** Where turn counts and timings go (optional). */
+  readonly metrics?: ConvoyMetricsSink;
 }
 
 /** How processing one claim ended. */
@@ -62,6 +74,7 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<voi
       outcome = await processClaim(deps, claim);
     } catch (error) {
       if (isStaleClaim(error)) {
+        deps.metrics?.claimLost?.(key.type);
         logger.warn('turn lost its claim; another worker owns the convoy', {
           type: key.type,
           id: key.id,
@@ -89,33 +102,86 @@ async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome>
   if (claim.events.length === 0) return 'idle';
   if (record?.status === 'paused') return 'stuck';
 
-  const definition = record ? registry.find(key.type, record.definitionVersion) : registry.latest(key.type);
-  if (!definition) {
-    const blockedReason = `version_unknown: convoy runs on version ${record?.definitionVersion} of "${key.type}", which is not registered (registered: ${registry.versions(key.type).join(', ') || 'none'})`;
+  const choice = chooseDefinition(registry, key, record);
+  if (!choice.ok) {
+    const blockedReason = choice.reason;
     if (record && !(record.status === 'blocked' && record.blockedReason === blockedReason)) {
       await store.commit(claim, blockedTurn(record, blockedReason, clock.now()));
       deps.logger.error('convoy blocked', { type: key.type, id: key.id, reason: blockedReason });
     }
     return 'stuck';
   }
+  const { definition } = choice;
+  const stored = record;
+  record = choice.record;
 
-  const turn = stepConvoy({ definition, key, record, events: claim.events, now: clock.now() });
+  const startedAt = clock.now();
+  const turn = stepConvoy({ definition, key, record, events: claim.events, now: startedAt });
   const previousSeq = record?.processedSeq ?? 0;
   if (turn.record.processedSeq <= previousSeq) {
     // The step could not process anything (a snapshot that no longer fits its machine). Commit the
     // blocked status once, then leave the convoy alone instead of stepping it again and again.
+    // A poison event under retry also lands here: its attempt count is committed, and the sweeper's
+    // next turn after `poison.retryAt` tries it again.
     const unchanged =
-      record !== null &&
-      record.status === turn.record.status &&
-      record.blockedReason === turn.record.blockedReason;
+      stored !== null &&
+      stored === record &&
+      stored.status === turn.record.status &&
+      stored.blockedReason === turn.record.blockedReason &&
+      JSON.stringify(stored.poison) === JSON.stringify(turn.record.poison);
     if (!unchanged) {
       await store.commit(claim, turn);
-      deps.logger.error('convoy blocked', { type: key.type, id: key.id, reason: turn.record.blockedReason });
+      if (turn.record.status === 'blocked')
+        deps.logger.error('convoy blocked', {
+          type: key.type,
+          id: key.id,
+          reason: turn.record.blockedReason,
+        });
+      else if (turn.record.poison)
+        deps.logger.warn('event failed; retried later', {
+          type: key.type,
+          id: key.id,
+          ...turn.record.poison,
+        });
     }
     return 'stuck';
   }
-  await store.commit(claim, turn);
+  await store.commit(claim, withRetention(definition, stored, turn));
   deps.onCommitted(key, turn.record.processedSeq);
+  if (deps.metrics) reportTurn(deps.metrics, claim, turn, startedAt, clock.now());
   if (turn.effects.length > 0) await runOutbox(deps, claim, turn.record, turn.effects);
   return 'progressed';
+}
+
+/** The commit that finishes a convoy carries its type's retention: the store expires it after that. */
+function withRetention(
+  definition: ConvoyDefinition,
+  before: ConvoyRecord | null,
+  turn: TurnCommit,
+): TurnCommit {
+  const finishes = turn.record.status === 'done' && before?.status !== 'done';
+  return finishes && definition.retainFinishedMs !== undefined
+    ? { ...turn, retainMs: definition.retainFinishedMs }
+    : turn;
+}
+
+/** Outcomes and latencies of a committed turn (end-to-end: from acceptance to this commit). */
+function reportTurn(
+  metrics: ConvoyMetricsSink,
+  claim: Claim,
+  turn: TurnCommit,
+  startedAt: number,
+  committedAt: number,
+): void {
+  const type = claim.key.type;
+  const acceptedAt = new Map(claim.events.map((event) => [event.seq, event.acceptedAt]));
+  for (const entry of turn.history) {
+    const accepted = acceptedAt.get(entry.seq);
+    metrics.eventProcessed?.(
+      type,
+      entry.outcome,
+      accepted === undefined ? 0 : Math.max(0, committedAt - accepted),
+    );
+  }
+  metrics.turnCompleted?.(type, Math.max(0, committedAt - startedAt), claim.events.length);
 }

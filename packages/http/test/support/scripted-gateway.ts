@@ -22,6 +22,10 @@ export interface ScriptedGateway extends ConvoyGateway {
 
 const summary: ConvoyTypeSummary = { type: 'order', version: 1, versions: [1], events: ['Go'] };
 
+function unsupported(action: string, key: ConvoyKey): never {
+  throw new ConvoyError('operation_not_allowed', `The scripted gateway cannot ${action} ${key.type}/${key.id}`);
+}
+
 /** A gateway knowing type `order` and event `Go`; it accepts and never processes. */
 export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): ScriptedGateway {
   const accepted: AcceptRequest[] = [];
@@ -75,6 +79,31 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
         machine: {},
       };
     },
+    // Operator methods: an empty store. Tests replace what they need.
+    async listConvoys(query) {
+      assertType(query.type);
+      return { items: [], cursor: null };
+    },
+    async countConvoys(type) {
+      assertType(type);
+      return { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
+    },
+    getDeadLetters: async () => [],
+    async listDeadLetters(query) {
+      assertType(query.type);
+      return { items: [], cursor: null };
+    },
+    redriveDeadLetters: async () => ({ redriven: [] }),
+    async discardDeadLetter(key, seq) {
+      throw new ConvoyError('dead_letter_not_found', `No dead letter ${seq} in ${key.type}/${key.id}`);
+    },
+    pauseConvoy: async (key) => unsupported('pause', key),
+    resumeConvoy: async (key) => unsupported('resume', key),
+    retryConvoy: async (key) => unsupported('retry', key),
+    getInbox: async () => [],
+    getDeferred: async () => [],
+    getTimers: async () => [],
+    ping: async () => undefined,
   };
   return { ...base, ...overrides, accepted };
 }

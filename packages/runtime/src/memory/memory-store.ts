@@ -9,9 +9,15 @@ import type {
   Claim,
   ClaimOptions,
   CommitResult,
+  ConvoyIndexPage,
   ConvoyKey,
   ConvoyRecord,
+  ConvoyStatus,
   ConvoyStore,
+  ListConvoysQuery,
+  OperatorCommit,
+  RedriveInput,
+  RedriveResult,
   DeadLetter,
   EffectIntent,
   HistoryEntry,
@@ -20,6 +26,8 @@ import type {
   TimerArm,
   TurnCommit,
 } from '@convoy/core';
+import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
+import { deadLetterEntry } from '../operator-entries.ts';
 
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
@@ -38,14 +46,6 @@ interface ConvoySlot {
   readonly outbox: Map<string, EffectIntent>;
   /** Armed timers by timer id (mirrors `record.timers`, minus firings already processed). */
   timers: Map<string, TimerArm>;
-}
-
-const slotId = (key: ConvoyKey): string => `${key.type}\u0000${key.id}`;
-const clone = <T>(value: T): T => structuredClone(value);
-
-/**
- * A {@link ConvoyStore} in one process's memory: the embedded default for the demo, tutorials and unit
- * tests.
   /** History entries dropped by the cap (history indexes stay absolute). */
   historyTrimmed: number;
   /** When a finished convoy with a retention is deleted (epoch ms), else null. */
@@ -59,6 +59,14 @@ export interface MemoryConvoyStoreOptions {
    * @defaultValue 10_000
    */
   readonly historyCap?: number;
+}
+
+const slotId = (key: ConvoyKey): string => `${key.type}\u0000${key.id}`;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * A {@link ConvoyStore} in one process's memory: the embedded default for the demo, tutorials and unit
+ * tests.
  *
  * **Not durable**: everything is lost when the process exits, and only one process can use it. Use the
  * Redis store for anything that must survive a restart or scale to several processes.
@@ -81,10 +89,20 @@ export class MemoryConvoyStore implements ConvoyStore {
   readonly #slots = new Map<string, ConvoySlot>();
   /** Dirty convoys in the order they became dirty (the sweeper's work list). */
   readonly #dirty = new Map<string, ConvoyKey>();
+  /** Per type: each convoy's indexed status and `updatedAt` (written by accept, commit, operators). */
+  readonly #statusIndex = new Map<string, Map<string, { status: ConvoyStatus; at: number }>>();
+  /** Per type: convoys holding dead letters, by the time of their latest one. */
+  readonly #deadLetterIndex = new Map<string, Map<string, number>>();
   #closed = false;
+  readonly #historyCap: number;
+
+  constructor(options: MemoryConvoyStoreOptions = {}) {
+    this.#historyCap = options.historyCap ?? 10_000;
+  }
 
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
     this.#assertOpen();
+    this.#expire(input.now);
     const slot = this.#slotFor(input.key);
     if (input.idempotencyKey !== undefined) {
       const seen = slot.idempotency.get(input.idempotencyKey);
@@ -94,15 +112,9 @@ export class MemoryConvoyStore implements ConvoyStore {
             'idempotency_conflict',
             `Idempotency key "${input.idempotencyKey}" was already used with a different event`,
             { seq: seen.seq },
-  readonly #historyCap: number;
-
-  constructor(options: MemoryConvoyStoreOptions = {}) {
-    this.#historyCap = options.historyCap ?? 10_000;
-  }
           );
         }
         return { seq: seen.seq, duplicate: true };
-    this.#expire(input.now);
       }
     }
     const backlog = slot.accepted - processedSeqOf(slot);
@@ -128,6 +140,8 @@ export class MemoryConvoyStore implements ConvoyStore {
     if (input.idempotencyKey !== undefined) {
       slot.idempotency.set(input.idempotencyKey, { seq, fingerprint: input.fingerprint });
     }
+    // A convoy is listed as active from its first accepted event, before any turn wrote a record.
+    if (seq === 1 && slot.record === null) this.#index(slot.key, 'active', input.now);
     this.#refreshDirty(slot);
     return { seq, duplicate: false };
   }
@@ -175,8 +189,16 @@ export class MemoryConvoyStore implements ConvoyStore {
       slot.inbox.delete(seq);
     }
     slot.record = record;
+    this.#index(slot.key, record.status, record.updatedAt);
     slot.history.push(...clone(commit.history));
+    const excess = slot.history.length - this.#historyCap;
+    if (excess > 0) {
+      slot.history.splice(0, excess);
+      slot.historyTrimmed += excess;
+    }
+    slot.expiresAt = commit.retainMs === undefined ? slot.expiresAt : record.updatedAt + commit.retainMs;
     slot.deadLetters.push(...clone(commit.deadLetters));
+    this.#refreshDeadLetterIndex(slot);
     for (const effect of commit.effects) slot.outbox.set(effect.id, clone(effect));
     // The index follows the record's armed timers; a firing processed in this very commit is no longer
     // due even if the step left its arm in place, so it cannot be fired again and again.
@@ -191,12 +213,6 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#refreshDirty(slot);
     return { revision: record.revision, hasMore: slot.accepted > record.processedSeq };
   }
-    const excess = slot.history.length - this.#historyCap;
-    if (excess > 0) {
-      slot.history.splice(0, excess);
-      slot.historyTrimmed += excess;
-    }
-    slot.expiresAt = commit.retainMs === undefined ? slot.expiresAt : record.updatedAt + commit.retainMs;
 
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {
     this.#assertOpen();
@@ -243,6 +259,8 @@ export class MemoryConvoyStore implements ConvoyStore {
     limit: number,
   ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
     this.#assertOpen();
+    // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
+    this.#expire(now);
     const due: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
     for (const slot of this.#slots.values()) {
       for (const timer of slot.timers.values()) {
@@ -258,14 +276,156 @@ export class MemoryConvoyStore implements ConvoyStore {
     return clone([...this.#dirty.values()].slice(0, limit));
   }
 
+  async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
+    this.#assertOpen();
+    const cursor = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor);
+    const candidates = [...(this.#statusIndex.get(query.type) ?? new Map())]
+      .filter(([, entry]) => query.status === undefined || entry.status === query.status)
+      .filter(([, entry]) => query.updatedAfter === undefined || entry.at >= query.updatedAfter)
+      .map(([member, entry]) => ({ member, at: entry.at }));
+    return this.#page(candidates, cursor, query.limit);
+  }
+
+  async countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>> {
+    this.#assertOpen();
+    const counts: Record<ConvoyStatus, number> = { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
+    for (const entry of this.#statusIndex.get(type)?.values() ?? []) counts[entry.status] += 1;
+    return counts;
+  }
+
+  async listDeadLetterConvoys(query: {
+    readonly type: string;
+    readonly limit: number;
+    readonly cursor?: string;
+  }): Promise<ConvoyIndexPage> {
+    this.#assertOpen();
+    const cursor = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor);
+    const candidates = [...(this.#deadLetterIndex.get(query.type) ?? new Map<string, number>())].map(
+      ([member, at]) => ({ member, at }),
+    );
+    return this.#page(candidates, cursor, query.limit);
+  }
+
+  async inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]> {
+    this.#assertOpen();
+    return clone([...(this.#slots.get(slotId(key))?.inbox.values() ?? [])].slice(0, limit));
+  }
+
+  async commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(key));
+    const stored = slot?.record?.revision ?? 0;
+    if (!slot || stored !== commit.expectedRevision || commit.record.revision !== stored + 1) {
+      throw new ConvoyError('convoy_busy', `Convoy ${key.type}/${key.id} changed meanwhile; retry`, {
+        revision: stored,
+        expected: commit.expectedRevision,
+      });
+    }
+    slot.record = clone(commit.record);
+    slot.history.push(clone(commit.entry));
+    this.#index(slot.key, commit.record.status, commit.record.updatedAt);
+    // Fence off a worker mid-turn: its commit and acks now carry a stale epoch.
+    slot.epoch += 1;
+    slot.lease = null;
+    this.#refreshDirty(slot);
+  }
+
+  async redriveDeadLetters(input: RedriveInput): Promise<RedriveResult> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(input.key));
+    if (!slot) return { redriven: [] };
+    const wanted = input.seqs === undefined ? undefined : new Set(input.seqs);
+    const chosen = slot.deadLetters
+      .filter((letter) => wanted === undefined || wanted.has(letter.seq))
+      .sort((a, b) => a.seq - b.seq);
+    const redriven: Array<{ seq: number; newSeq: number }> = [];
+    for (const letter of chosen) {
+      slot.deadLetters.splice(slot.deadLetters.indexOf(letter), 1);
+      const newSeq = slot.accepted + 1;
+      slot.accepted = newSeq;
+      slot.inbox.set(newSeq, {
+        seq: newSeq,
+        event: clone(letter.event),
+        acceptedAt: input.now,
+        source: { kind: 'redrive', deadLetterSeq: letter.seq },
+      });
+      slot.history.push(deadLetterEntry('redrive', letter, input.now, input.by, newSeq));
+      redriven.push({ seq: letter.seq, newSeq });
+    }
+    this.#refreshDeadLetterIndex(slot);
+    this.#refreshDirty(slot);
+    return { redriven };
+  }
+
+  async discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean> {
+    this.#assertOpen();
+    const slot = this.#slots.get(slotId(key));
+    const index = slot?.deadLetters.findIndex((letter) => letter.seq === seq) ?? -1;
+    const letter = slot?.deadLetters[index];
+    if (!slot || !letter) return false;
+    slot.deadLetters.splice(index, 1);
+    slot.history.push(deadLetterEntry('discard', letter, now, by));
+    this.#refreshDeadLetterIndex(slot);
+    return true;
+  }
+
+  async ping(): Promise<void> {
+    this.#assertOpen();
+  }
+
   async close(): Promise<void> {
-    // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
-    this.#expire(now);
     this.#closed = true;
+  }
+
+  #index(key: ConvoyKey, status: ConvoyStatus, at: number): void {
+    let byType = this.#statusIndex.get(key.type);
+    if (!byType) {
+      byType = new Map();
+      this.#statusIndex.set(key.type, byType);
+    }
+    byType.set(slotId(key), { status, at });
+  }
+
+  #refreshDeadLetterIndex(slot: ConvoySlot): void {
+    let byType = this.#deadLetterIndex.get(slot.key.type);
+    if (!byType) {
+      byType = new Map();
+      this.#deadLetterIndex.set(slot.key.type, byType);
+    }
+    const latest = slot.deadLetters[slot.deadLetters.length - 1];
+    if (latest) byType.set(slotId(slot.key), latest.at);
+    else byType.delete(slotId(slot.key));
+  }
+
+  #page(
+    candidates: ReadonlyArray<{ readonly member: string; readonly at: number }>,
+    cursor: { readonly member: string; readonly at: number } | undefined,
+    limit: number,
+  ): ConvoyIndexPage {
+    const sorted = candidates.filter((item) => isAfterCursor(item, cursor)).sort(compareIndexPositions);
+    const page = pageOf(sorted, limit);
+    return {
+      items: page.items.flatMap(({ member, at }) => {
+        const slot = this.#slots.get(member);
+        return slot ? [{ key: { ...slot.key }, at }] : [];
+      }),
+      cursor: page.cursor,
+    };
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new ConvoyError('store_unavailable', 'The memory store is closed');
+  }
+
+  /** Deletes finished convoys whose retention has passed (as Redis expires their keys). */
+  #expire(now: number): void {
+    for (const [id, slot] of this.#slots) {
+      if (slot.expiresAt === null || slot.expiresAt > now || slot.record?.status !== 'done') continue;
+      this.#slots.delete(id);
+      this.#dirty.delete(id);
+      this.#statusIndex.get(slot.key.type)?.delete(id);
+      this.#deadLetterIndex.get(slot.key.type)?.delete(id);
+    }
   }
 
   #slotFor(key: ConvoyKey): ConvoySlot {
@@ -285,6 +445,8 @@ export class MemoryConvoyStore implements ConvoyStore {
         deadLetters: [],
         outbox: new Map(),
         timers: new Map(),
+        historyTrimmed: 0,
+        expiresAt: null,
       };
       this.#slots.set(id, slot);
     }
@@ -315,16 +477,3 @@ export class MemoryConvoyStore implements ConvoyStore {
 function processedSeqOf(slot: ConvoySlot): number {
   return slot.record?.processedSeq ?? 0;
 }
-  /** Deletes finished convoys whose retention has passed (as Redis expires their keys). */
-  #expire(now: number): void {
-    for (const [id, slot] of this.#slots) {
-      if (slot.expiresAt === null || slot.expiresAt > now || slot.record?.status !== 'done') continue;
-      this.#slots.delete(id);
-      this.#dirty.delete(id);
-      this.#statusIndex.get(slot.key.type)?.delete(id);
-      this.#deadLetterIndex.get(slot.key.type)?.delete(id);
-    }
-  }
-
-        historyTrimmed: 0,
-        expiresAt: null,

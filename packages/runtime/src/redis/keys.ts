@@ -3,7 +3,13 @@
  * lives in, share one Cluster hash tag (`{<bucket>}`), so every script touching a convoy runs in one slot
  * on Redis Cluster. The schema is documented in `docs/redis-keys.md`.
  */
-import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyKey, ConvoyStatus } from '@convoy/core';
+
+/**
+ * Every convoy status, in the order the scripts receive the per-status index keys (`commitTurn`,
+ * `commitOperator`): changing it means changing those scripts' `statuses` tables too.
+ */
+export const convoyStatuses: readonly ConvoyStatus[] = ['active', 'done', 'blocked', 'stalled', 'paused'];
 
 /** Options of the key builder. */
 export interface RedisKeyOptions {
@@ -50,6 +56,10 @@ export interface ConvoyKeySet {
   readonly idemPrefix: string;
   /** Member of this convoy in the bucket's dirty ZSET. */
   readonly member: string;
+  /** The bucket's per-type status index ZSETs (score: updatedAt), in {@link convoyStatuses} order. */
+  readonly statusIndexes: readonly string[];
+  /** The bucket's per-type ZSET of convoys holding dead letters (score: latest dead letter time). */
+  readonly deadLetterIndex: string;
 }
 
 /** Default number of buckets. */
@@ -105,7 +115,22 @@ export class RedisKeys {
       due: this.due(bucket),
       idemPrefix: `${base}:idem:`,
       member: encodeMember(key),
+      statusIndexes: convoyStatuses.map((status) => this.statusIndex(bucket, key.type, status)),
+      deadLetterIndex: this.deadLetterIndex(bucket, key.type),
     };
+  }
+
+  /**
+   * A bucket's index of the convoys of one type in one status (ZSET, member: encoded convoy key, score:
+   * updatedAt). Kept per bucket so the scripts touching a convoy stay in its slot; readers merge buckets.
+   */
+  statusIndex(bucket: number, type: string, status: ConvoyStatus): string {
+    return `${this.prefix}:${this.tagOf(bucket)}:idx:${encodeComponent(type)}:${status}`;
+  }
+
+  /** A bucket's index of the convoys of one type that hold dead letters (score: latest dead letter). */
+  deadLetterIndex(bucket: number, type: string): string {
+    return `${this.prefix}:${this.tagOf(bucket)}:dlqidx:${encodeComponent(type)}`;
   }
 
   /** The idempotency record of one key of one convoy (STRING with a TTL). */

@@ -11,11 +11,18 @@ import type {
   Claim,
   ClaimOptions,
   CommitResult,
+  ConvoyIndexPage,
   ConvoyKey,
   ConvoyRecord,
+  ConvoyStatus,
   ConvoyStore,
   DeadLetter,
   HistoryEntry,
+  InboxEvent,
+  ListConvoysQuery,
+  OperatorCommit,
+  RedriveInput,
+  RedriveResult,
   StoredConvoy,
   TimerArm,
   TurnCommit,
@@ -28,7 +35,9 @@ import { registerScripts } from './scripts.ts';
 import type { ConvoyScripts, ScriptName } from './scripts.ts';
 import { isScriptCode, scriptCodeToError } from './script-codes.ts';
 import { bucketIndexReader } from './bucket-index.ts';
-import { parseClaimReply } from './claim-reply.ts';
+import { parseClaimReply, parseInboxEntry } from './claim-reply.ts';
+import { ConvoyIndexReader } from './convoy-index.ts';
+import { deadLetterEntry } from '../operator-entries.ts';
 
 /** Options of the Redis store. */
 export interface RedisConvoyStoreOptions extends RedisKeyOptions {
@@ -87,6 +96,7 @@ export class RedisConvoyStore implements ConvoyStore {
   private readonly historyCap: number;
   private readonly deadLetterCap: number;
   private readonly index: ReturnType<typeof bucketIndexReader>;
+  private readonly typeIndex: ConvoyIndexReader;
 
   constructor(options: RedisConvoyStoreOptions) {
     this.keys = new RedisKeys(options);
@@ -105,6 +115,7 @@ export class RedisConvoyStore implements ConvoyStore {
     this.historyCap = positive(options.historyCap ?? 10_000, 'historyCap');
     this.deadLetterCap = positive(options.deadLetterCap ?? 10_000, 'deadLetterCap');
     this.index = bucketIndexReader(this.client, this.keys);
+    this.typeIndex = new ConvoyIndexReader(this.client, this.keys);
   }
 
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
@@ -113,7 +124,7 @@ export class RedisConvoyStore implements ConvoyStore {
     // Without a client key, a random per-request token still makes a re-sent script call harmless.
     const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${randomUUID()}`);
     const reply = await this.run('acceptEvent', input.key, [
-      k.meta, k.inbox, idem, k.dirty,
+      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!,
       input.now, JSON.stringify(input.event), JSON.stringify(input.source), client ? 'client' : 'request',
       input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
     ]); // prettier-ignore
@@ -135,6 +146,7 @@ export class RedisConvoyStore implements ConvoyStore {
     const { record } = commit;
     const args: Array<string | number> = [
       k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
+      ...k.statusIndexes, k.deadLetterIndex,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
     ]; // prettier-ignore
@@ -145,8 +157,9 @@ export class RedisConvoyStore implements ConvoyStore {
       commit.timers.cancel.map((id) => [id]),
       commit.timers.arm.map((t) => [t.timerId, t.dueAt, JSON.stringify(t)]),
       timersToKeep(claim, record).map((t) => [t.timerId, t.token]),
+      commit.retainMs === undefined ? [] : [[Math.max(1, Math.round(commit.retainMs))]],
     ];
-    // Each section is its item count followed by the items' fields (see commitTurn-9.lua).
+    // Each section is its item count followed by the items' fields (see commitTurn-15.lua).
     for (const items of sections) {
       args.push(items.length);
       for (const item of items) args.push(...item);
@@ -238,6 +251,108 @@ export class RedisConvoyStore implements ConvoyStore {
     return this.read(null, () => this.index.dirtyConvoys(limit));
   }
 
+  async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
+    return this.read(null, () => this.typeIndex.listConvoys(query));
+  }
+
+  async countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>> {
+    return this.read(null, () => this.typeIndex.countConvoys(type));
+  }
+
+  async listDeadLetterConvoys(query: {
+    readonly type: string;
+    readonly limit: number;
+    readonly cursor?: string;
+  }): Promise<ConvoyIndexPage> {
+    return this.read(null, () => this.typeIndex.listDeadLetterConvoys(query));
+  }
+
+  async inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]> {
+    const k = this.keys.convoy(key);
+    const processed = Number((await this.read(key, () => this.client.hget(k.meta, 'processed'))) ?? 0);
+    const entries = await this.read(key, () =>
+      this.client.xrange(k.inbox, `${processed + 1}-0`, '+', 'COUNT', limit),
+    );
+    return entries.map(parseInboxEntry);
+  }
+
+  async commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void> {
+    const k = this.keys.convoy(key);
+    const { record } = commit;
+    try {
+      await this.run('commitOperator', key, [
+        k.meta, k.state, k.history, k.dirty, ...k.statusIndexes,
+        record.updatedAt, commit.expectedRevision, record.revision, JSON.stringify(record), record.status,
+        JSON.stringify(commit.entry), k.member, this.historyCap, randomUUID(),
+      ]); // prettier-ignore
+    } catch (error) {
+      if (isConvoyError(error) && error.code === 'stale_claim') {
+        throw new ConvoyError('convoy_busy', `Convoy ${key.type}/${key.id} changed meanwhile; retry`, {
+          ...error.details,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async redriveDeadLetters(input: RedriveInput): Promise<RedriveResult> {
+    const { key } = input;
+    const k = this.keys.convoy(key);
+    const wanted = input.seqs === undefined ? undefined : new Set(input.seqs);
+    const letters = (await this.storedDeadLetters(key))
+      .filter(({ letter }) => wanted === undefined || wanted.has(letter.seq))
+      .sort((a, b) => a.letter.seq - b.letter.seq);
+    if (letters.length === 0) return { redriven: [] };
+    const args: Array<string | number> = [
+      k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex,
+      input.now, k.member, this.historyCap, letters.length,
+    ]; // prettier-ignore
+    for (const { raw, letter } of letters) {
+      // The new seq is only known inside the script: the entry is sent as the JSON around it.
+      // The operator note is the entry's last field, and a quote inside `by` is escaped: the last
+      // `"newSeq":<marker>` is the placeholder.
+      const entry = JSON.stringify(deadLetterEntry('redrive', letter, input.now, input.by, newSeqMarker));
+      const placeholder = `"newSeq":${newSeqMarker}`;
+      const at = entry.lastIndexOf(placeholder) + '"newSeq":'.length;
+      args.push(
+        raw,
+        JSON.stringify(letter.event),
+        JSON.stringify({ kind: 'redrive', deadLetterSeq: letter.seq }),
+        entry.slice(0, at),
+        entry.slice(at + String(newSeqMarker).length),
+      );
+    }
+    const newSeqs = (await this.run('redriveDeadLetters', key, args)) as number[];
+    const redriven: Array<{ seq: number; newSeq: number }> = [];
+    letters.forEach(({ letter }, i) => {
+      const newSeq = newSeqs[i] ?? 0;
+      if (newSeq > 0) redriven.push({ seq: letter.seq, newSeq });
+    });
+    return { redriven };
+  }
+
+  async discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean> {
+    const k = this.keys.convoy(key);
+    const found = (await this.storedDeadLetters(key)).find(({ letter }) => letter.seq === seq);
+    if (!found) return false;
+    const entry = JSON.stringify(deadLetterEntry('discard', found.letter, now, by));
+    const reply = await this.run('discardDeadLetter', key, [
+      k.meta, k.dlq, k.history, k.deadLetterIndex,
+      k.member, this.historyCap, found.raw, entry,
+    ]); // prettier-ignore
+    return reply === 1;
+  }
+
+  async ping(): Promise<void> {
+    await this.read(null, () => this.client.ping());
+  }
+
+  /** The dead letters with their stored JSON (the scripts match a letter by its exact stored string). */
+  private async storedDeadLetters(key: ConvoyKey): Promise<Array<{ raw: string; letter: DeadLetter }>> {
+    const entries = await this.read(key, () => this.client.lrange(this.keys.convoy(key).dlq, 0, -1));
+    return entries.map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
   }
@@ -285,6 +400,9 @@ function timersToKeep(claim: Claim, record: ConvoyRecord): TimerArm[] {
   }
   return Object.values(record.timers).filter((timer) => !fired.has(timer.token));
 }
+
+/** Stands in for the new seq of a redriven letter while its history entry is serialised. */
+const newSeqMarker = 987_654_321_012_345;
 
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0)

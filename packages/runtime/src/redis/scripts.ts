@@ -1,19 +1,22 @@
 /**
  * Loads the Lua scripts in `./lua` and registers them on an ioredis client with `defineCommand`, which
  * runs EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or `SCRIPT FLUSH`), so no SHA
- * is cached forever. The number of keys comes from the file name (`commitTurn-9.lua` takes 9 keys).
+ * is cached forever. The number of keys comes from the file name (`commitTurn-15.lua` takes 15 keys).
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 
 /** The scripts, by command name. */
 export const scriptFiles = {
-  acceptEvent: 'acceptEvent-4.lua',
+  acceptEvent: 'acceptEvent-5.lua',
   claimConvoy: 'claimConvoy-4.lua',
-  commitTurn: 'commitTurn-9.lua',
+  commitTurn: 'commitTurn-15.lua',
   ackEffects: 'ackEffects-3.lua',
   releaseConvoy: 'releaseConvoy-1.lua',
   readHistory: 'readHistory-2.lua',
+  commitOperator: 'commitOperator-9.lua',
+  redriveDeadLetters: 'redriveDeadLetters-6.lua',
+  discardDeadLetter: 'discardDeadLetter-4.lua',
 } as const;
 
 /** Name of a Convoy script. */

@@ -107,7 +107,7 @@ describe('redis scripts', () => {
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
     const args = (token: string, mode: string) => [
-      k.meta, k.inbox, store.keys.idempotency(k, token), k.dirty,
+      k.meta, k.inbox, store.keys.idempotency(k, token), k.dirty, k.statusIndexes[0]!,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), mode, 'fp', 100, 60_000, k.member,
     ]; // prettier-ignore
     // No client key: the per-request token makes the resend a no-op that is not reported as a duplicate.

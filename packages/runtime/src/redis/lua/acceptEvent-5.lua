@@ -7,6 +7,7 @@
   KEYS[2] inbox   STREAM, entry id <seq>-0, fields e (event JSON), s (source JSON), t (acceptedAt)
   KEYS[3] idem    STRING "<seq>|<fingerprint>" with a TTL
   KEYS[4] dirty   ZSET of the convoy's bucket
+  KEYS[5] active  ZSET: the bucket's `active` status index of the convoy's type (a new convoy is listed)
 
   ARGV[1] now (ms)
   ARGV[2] event JSON
@@ -47,4 +48,7 @@ redis.call('HSETNX', KEYS[1], 'firstAt', ARGV[1])
 redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2], 's', ARGV[3], 't', ARGV[1])
 redis.call('SET', KEYS[3], seq .. '|' .. ARGV[5], 'PX', ARGV[7])
 redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
+if seq == 1 then
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
+end
 return {seq, 0}

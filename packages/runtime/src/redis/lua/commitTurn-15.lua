@@ -13,6 +13,9 @@
   KEYS[7] dlq      LIST of dead-letter JSON
   KEYS[8] dirty    ZSET of the bucket
   KEYS[9] due      ZSET of the bucket (armed timers by due time)
+  KEYS[10..14]     the bucket's status index ZSETs of the convoy's type (score: updatedAt), in the order
+                   active, done, blocked, stalled, paused (`convoyStatuses` in keys.ts)
+  KEYS[15] dlqidx  ZSET of the bucket: convoys of the type holding dead letters (score: latest one)
 
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
@@ -26,8 +29,13 @@
     timers to keep      (timerId, token): the record's armed timers minus firings processed by this
                         commit; any other timer left in KEYS[5] is disarmed, so a processed firing or a
                         timer the record no longer holds is never due again
+    retention           (ms): 0 or 1 item; set on the commit that finishes a convoy whose type has a
+                        retention: every key of the convoy (meta, state, inbox, outbox, timers, history,
+                        dlq) expires that long after this commit. A later commit of a finished convoy (an
+                        event refused as convoy_done) re-applies the remaining TTL, since SET drops it.
 
   The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox.
+  The convoy is indexed under its new status only (removed from the other status indexes).
 
   Returns: {revision, hasMore (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT
 ]]
@@ -60,6 +68,15 @@ redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', processed,
   'status', ARGV[6], 'updatedAt', ARGV[1])
 
+local statuses = {'active', 'done', 'blocked', 'stalled', 'paused'}
+for j = 1, #statuses do
+  if statuses[j] == ARGV[6] then
+    redis.call('ZADD', KEYS[9 + j], ARGV[1], ARGV[9])
+  else
+    redis.call('ZREM', KEYS[9 + j], ARGV[9])
+  end
+end
+
 local i = 11
 local n = tonumber(ARGV[i])
 for j = 1, n do
@@ -79,6 +96,9 @@ for j = 1, n do
 end
 i = i + n + 1
 redis.call('LTRIM', KEYS[7], -tonumber(ARGV[8]), -1)
+if n > 0 then
+  redis.call('ZADD', KEYS[15], ARGV[1], ARGV[9])
+end
 
 n = tonumber(ARGV[i])
 for j = 0, n - 1 do
@@ -112,6 +132,18 @@ for j = 1, #armedNow, 2 do
   if keep[timerId] == nil or keep[timerId] ~= cjson.decode(armedNow[j + 1])['token'] then
     redis.call('HDEL', KEYS[5], timerId)
     redis.call('ZREM', KEYS[9], timerPrefix .. timerId)
+  end
+end
+i = i + n * 2 + 1
+
+local retainMs = 0
+if tonumber(ARGV[i] or '0') > 0 then retainMs = tonumber(ARGV[i + 1]) end
+if retainMs <= 0 and ARGV[6] == 'done' then
+  retainMs = redis.call('PTTL', KEYS[1])
+end
+if retainMs > 0 then
+  for k = 1, 7 do
+    redis.call('PEXPIRE', KEYS[k], retainMs)
   end
 end
 

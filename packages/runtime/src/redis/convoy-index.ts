@@ -1,0 +1,98 @@
+/**
+ * Reads the per-type indexes (status index, dead-letter index). They are kept per bucket, so that the
+ * scripts touching a convoy stay in one Cluster slot; a listing reads every bucket (one command each,
+ * one slot each) and merges. Cost of a page: about `buckets × statuses` small ZRANGE calls.
+ */
+import type { ConvoyIndexPage, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
+import type { Cluster, Redis } from 'ioredis';
+import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
+import type { IndexPosition } from '../index-cursor.ts';
+import { convoyStatuses, decodeMember } from './keys.ts';
+import type { RedisKeys } from './keys.ts';
+
+/** Readers of the per-type indexes of one key space. */
+export class ConvoyIndexReader {
+  readonly #buckets: readonly number[];
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly keys: RedisKeys,
+  ) {
+    this.#buckets = Array.from({ length: keys.buckets }, (_, bucket) => bucket);
+  }
+
+  /** A page of the status index (every status when the query names none). */
+  async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
+    const statuses = query.status === undefined ? convoyStatuses : [query.status];
+    const indexKeys = this.#buckets.flatMap((bucket) =>
+      statuses.map((status) => this.keys.statusIndex(bucket, query.type, status)),
+    );
+    return this.#page(indexKeys, query.limit, query.cursor, query.updatedAfter);
+  }
+
+  /** A page of the dead-letter index. */
+  async listDeadLetterConvoys(query: {
+    readonly type: string;
+    readonly limit: number;
+    readonly cursor?: string;
+  }): Promise<ConvoyIndexPage> {
+    const indexKeys = this.#buckets.map((bucket) => this.keys.deadLetterIndex(bucket, query.type));
+    return this.#page(indexKeys, query.limit, query.cursor, undefined);
+  }
+
+  /** Convoys per status, summed over buckets. */
+  async countConvoys(type: string): Promise<Record<ConvoyStatus, number>> {
+    const counts: Record<ConvoyStatus, number> = { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
+    await Promise.all(
+      this.#buckets.flatMap((bucket) =>
+        convoyStatuses.map(async (status) => {
+          counts[status] += await this.client.zcard(this.keys.statusIndex(bucket, type, status));
+        }),
+      ),
+    );
+    return counts;
+  }
+
+  async #page(
+    indexKeys: readonly string[],
+    limit: number,
+    cursorText: string | undefined,
+    updatedAfter: number | undefined,
+  ): Promise<ConvoyIndexPage> {
+    const cursor = cursorText === undefined ? undefined : decodeIndexCursor(cursorText);
+    const perKey = await Promise.all(
+      indexKeys.map((key) => this.#candidates(key, limit + 1, cursor, updatedAfter)),
+    );
+    const page = pageOf(perKey.flat().sort(compareIndexPositions), limit);
+    return {
+      items: page.items.flatMap(({ member, at }) => {
+        const key = decodeMember(member);
+        return key ? [{ key, at }] : [];
+      }),
+      cursor: page.cursor,
+    };
+  }
+
+  /**
+   * Up to `wanted` members of one index key after the cursor, newest first. Members tied with the cursor's
+   * score are read past in further slices, so a page boundary inside a tie neither skips nor repeats.
+   */
+  async #candidates(
+    key: string,
+    wanted: number,
+    cursor: IndexPosition | undefined,
+    updatedAfter: number | undefined,
+  ): Promise<IndexPosition[]> {
+    const max = cursor === undefined ? '+inf' : String(cursor.at);
+    const min = updatedAfter === undefined ? '-inf' : String(updatedAfter);
+    const found: IndexPosition[] = [];
+    for (let offset = 0; ; offset += wanted) {
+      const flat = await this.client.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', offset, wanted);
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const item = { member: flat[i]!, at: Number(flat[i + 1]) };
+        if (isAfterCursor(item, cursor)) found.push(item);
+      }
+      if (found.length >= wanted || flat.length < wanted * 2) return found;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+--[[
+  Apply an operator's change of a convoy's record (pause, resume, retry) as a compare-and-set on the
+  revision, record it in the history, re-index the convoy under its new status, and fence off any
+  current claim: the epoch is bumped and the lease freed, so a worker mid-turn can neither commit nor
+  ack, and the next turn can claim at once. Safe to run twice: a resend finds the revision moved and
+  `revEpoch` equal to the epoch this call set, and succeeds without writing.
+
+  KEYS[1] meta     HASH  rev, revEpoch, epoch, owner, leaseUntil, token, seq, processed, status, updatedAt
+  KEYS[2] state    STRING record JSON
+  KEYS[3] history  LIST of entry JSON
+  KEYS[4] dirty    ZSET of the bucket
+  KEYS[5..9]       the bucket's status index ZSETs of the convoy's type, in the order
+                   active, done, blocked, stalled, paused (`convoyStatuses` in keys.ts)
+
+  ARGV[1] now, ARGV[2] expected revision, ARGV[3] new revision, ARGV[4] record JSON, ARGV[5] new status,
+  ARGV[6] history entry JSON, ARGV[7] dirty / index member, ARGV[8] history cap, ARGV[9] operation token
+  (unique per call: recorded as revEpoch so a resend recognises its own write)
+
+  Returns: new revision, or REVISION_CONFLICT
+]]
+local REVISION_CONFLICT = -2
+
+local storedRev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+local newRev = tonumber(ARGV[3])
+if storedRev == newRev and redis.call('HGET', KEYS[1], 'revEpoch') == ARGV[9] then
+  return newRev
+end
+if storedRev ~= tonumber(ARGV[2]) then
+  return REVISION_CONFLICT
+end
+
+redis.call('SET', KEYS[2], ARGV[4])
+redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
+redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', ARGV[9], 'status', ARGV[5], 'updatedAt', ARGV[1])
+
+redis.call('RPUSH', KEYS[3], ARGV[6])
+local cap = tonumber(ARGV[8])
+local len = redis.call('LLEN', KEYS[3])
+if len > cap then
+  redis.call('LTRIM', KEYS[3], len - cap, -1)
+  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
+end
+
+local statuses = {'active', 'done', 'blocked', 'stalled', 'paused'}
+for j = 1, #statuses do
+  if statuses[j] == ARGV[5] then
+    redis.call('ZADD', KEYS[4 + j], ARGV[1], ARGV[7])
+  else
+    redis.call('ZREM', KEYS[4 + j], ARGV[7])
+  end
+end
+
+local accepted = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+local processed = tonumber(redis.call('HGET', KEYS[1], 'processed') or '0')
+if accepted > processed then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[7])
+end
+return newRev
