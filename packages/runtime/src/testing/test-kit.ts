@@ -8,6 +8,7 @@ import type {
   ConvoyDefinition,
   ConvoyEvent,
   ConvoyKey,
+  ConvoyStore,
   ConvoyView,
   DeadLetter,
   HistoryEntry,
@@ -35,6 +36,12 @@ export interface ConvoyTestKitOptions {
   readonly effectRetry?: EffectRetryOptions;
   /** History entries kept per convoy (see `MemoryConvoyStore`). */
   readonly historyCap?: number;
+  /**
+   * Run on another store instead (e.g. a `RedisConvoyStore` against a test Redis); the kit does not
+   * close a store passed in. Stores take time only from their callers, so the simulated clock holds.
+   * @defaultValue a new `MemoryConvoyStore`
+   */
+  readonly store?: ConvoyStore;
   /** @defaultValue silent */
   readonly logger?: ConvoyLogger;
 }
@@ -42,7 +49,7 @@ export interface ConvoyTestKitOptions {
 /** A convoy runtime for one test. Every method resolves once every possible turn has run. */
 export interface ConvoyTestKit {
   readonly clock: ManualClock;
-  readonly store: MemoryConvoyStore;
+  readonly store: ConvoyStore;
   readonly engine: ConvoyEngine;
   /** Accept one event (validated like the HTTP edge does) and run the convoy until it is quiet. */
   send(type: string, id: string, event: ConvoyEvent, idempotencyKey?: string): Promise<AcceptResponse>;
@@ -80,9 +87,9 @@ const maxRounds = 1000;
  */
 export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKit {
   const clock = new ManualClock(options.start ?? Date.parse('2026-01-01T00:00:00Z'));
-  const store = new MemoryConvoyStore(
-    options.historyCap === undefined ? {} : { historyCap: options.historyCap },
-  );
+  const store =
+    options.store ??
+    new MemoryConvoyStore(options.historyCap === undefined ? {} : { historyCap: options.historyCap });
   // The scheduler is never started: the kit runs turns itself, in this call stack.
   const scheduler = new MemoryTurnScheduler();
   const engine = createConvoyEngine({
@@ -161,7 +168,7 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
     deadLetters: (type, id) => engine.getDeadLetters(key(type, id)),
     async close() {
       await engine.close();
-      await store.close();
+      if (!options.store) await store.close();
     },
   };
 }
