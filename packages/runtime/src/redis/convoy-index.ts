@@ -43,13 +43,15 @@ export class ConvoyIndexReader {
   /** Convoys per status, summed over buckets. */
   async countConvoys(type: string): Promise<Record<ConvoyStatus, number>> {
     const counts: Record<ConvoyStatus, number> = { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
-    await Promise.all(
+    const cards = await Promise.all(
       this.#buckets.flatMap((bucket) =>
-        convoyStatuses.map(async (status) => {
-          counts[status] += await this.client.zcard(this.keys.statusIndex(bucket, type, status));
-        }),
+        convoyStatuses.map(async (status) => ({
+          status,
+          count: await this.client.zcard(this.keys.statusIndex(bucket, type, status)),
+        })),
       ),
     );
+    for (const { status, count } of cards) counts[status] += count;
     return counts;
   }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { claimTests } from './conformance/claims.ts';
 import { effectAndTimerTests } from './conformance/effects-timers.ts';
 import { Harness, type StoreFactory } from './conformance/harness.ts';
+import { operatorTests } from './conformance/operator.ts';
 import { orderingTests } from './conformance/ordering.ts';
 import { policyTests } from './conformance/policies.ts';
 
@@ -42,5 +43,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('policies', () => policyTests(h));
     describe('claims and fencing', () => claimTests(h));
     describe('effects, timers, parallelism', () => effectAndTimerTests(h));
+    describe('status index and operator actions', () => operatorTests(h));
   });
 }
