@@ -5,7 +5,7 @@
  * with Idempotency-Key `<id>-<n>` (retried with the same key on any error, ~10% re-sent on purpose),
  * processed by two worker processes while `fault` injects failures. Checker: every convoy's context
  * lists each n exactly once in the order of the seqs its 202s returned; history is seqs 1..n, all
- * `applied`; nothing is left unprocessed.
+ * `applied`; nothing is left unprocessed; every committed `audit` effect (n % 5 === 0) ran at least once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +36,8 @@ export interface FaultContext {
   respawn(index: number): Promise<void>;
   /** True while producers are still sending. */
   producing(): boolean;
+  /** Everything every worker process printed so far. */
+  outputs(): string;
 }
 
 /** The checker's counts (all "bad" counts must be 0 for a correct store). */
@@ -48,6 +50,12 @@ export interface CheckResult {
   readonly outOfOrder: number;
   readonly stuck: number;
   readonly resentMismatch: number;
+  /** Committed effects that never ran. */
+  readonly effectsMissing: number;
+  /** Extra runs of effects (allowed: effects are at-least-once). */
+  readonly effectReruns: number;
+  /** The crash points workers died at (`CRASH <point>` lines). */
+  readonly crashPoints: readonly string[];
   /** Commits of lost claims the store refused (reported by the workers). */
   readonly staleRefused: number;
   readonly faults: number;
@@ -61,8 +69,13 @@ export interface WorkloadOptions {
   readonly events: number;
   /** Busy time of each step, to widen the claim → commit window. */
   readonly spinMs?: number;
-  /** Workers without fencing (negative control). */
-  readonly unfenced?: boolean;
+  /** Extra worker arguments, e.g. `--unfenced` (negative control) or `--crash=0.05`. */
+  readonly workerArgs?: readonly string[];
+  /**
+   * When set, once the faults stop every worker is replaced by one with these arguments (e.g. without
+   * `--crash`, so self-killing workers do not leave nobody to finish the work).
+   */
+  readonly settleWorkerArgs?: readonly string[];
   /** Injects faults until producers are done (and at least its own minimum); returns how many. */
   readonly fault: (context: FaultContext) => Promise<number>;
   /** How long to wait for the workers to drain everything after the faults stop. */
@@ -74,18 +87,9 @@ function spawnWorker(
   prefix: string,
   queueName: string,
   id: string,
-  unfenced: boolean,
+  extra: readonly string[],
 ): WorkerProcess {
-  const args = [
-    '--import',
-    'tsx',
-    workerScript,
-    url,
-    prefix,
-    queueName,
-    id,
-    ...(unfenced ? ['--unfenced'] : []),
-  ];
+  const args = ['--import', 'tsx', workerScript, url, prefix, queueName, id, ...extra];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const worker: WorkerProcess = { child, output: '' };
   const keep = (chunk: Buffer) => (worker.output += chunk.toString());
@@ -120,8 +124,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     logger: silentLogger,
   });
   const everyWorker: WorkerProcess[] = [];
+  let workerArgs = options.workerArgs ?? [];
   const start = (id: string) => {
-    const worker = spawnWorker(server.url, prefix, queueName, id, options.unfenced ?? false);
+    const worker = spawnWorker(server.url, prefix, queueName, id, workerArgs);
     everyWorker.push(worker);
     return worker;
   };
@@ -166,6 +171,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     server,
     workers,
     producing: () => producing,
+    outputs: () => everyWorker.map((worker) => worker.output).join(''),
     async respawn(index) {
       await kill9(workers[index]!);
       spawned += 1;
@@ -174,14 +180,36 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   });
   await produce;
   const faultCount = await faults;
+  if (options.settleWorkerArgs) {
+    workerArgs = options.settleWorkerArgs;
+    for (const index of workers.keys()) {
+      await kill9(workers[index]!);
+      spawned += 1;
+      workers[index] = start(`w${index}-settle-${spawned}`);
+    }
+  }
+
+  // Every `audit` effect decided: the event n % 5 === 0 of each convoy, effect index 0.
+  const expectedEffects = keys.flatMap((key) =>
+    Array.from({ length: events }, (_, i) => i + 1)
+      .filter((n) => n % 5 === 0)
+      .map((n) => `${key.type}|${key.id}|${seqOf.get(`${key.id}/${n}`)}|0`),
+  );
+  const effectsKey = `${prefix}:test:effects`;
+  const missingEffects = async () => {
+    const ran = await store.client.smismember(effectsKey, ...expectedEffects);
+    return ran.filter((flag) => flag === 0).length;
+  };
 
   const deadline = Date.now() + (options.settleMs ?? 45_000);
   let stuck = keys.length;
+  let effectsMissing = expectedEffects.length;
   while (Date.now() < deadline) {
     try {
       const states = await Promise.all(keys.map((key) => store.get(key)));
       stuck = states.filter((s) => !s || (s.record?.processedSeq ?? 0) < s.accepted).length;
-      if (stuck === 0) break;
+      effectsMissing = await missingEffects();
+      if (stuck === 0 && effectsMissing === 0) break;
     } catch {
       // Redis may still be restarting after a fault.
     }
@@ -214,6 +242,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     lost += history.filter((entry) => entry.outcome !== 'applied').length;
   }
 
+  const runs = Object.values(await store.client.hgetall(`${prefix}:test:effect-runs`)).map(Number);
+  const effectReruns = runs.reduce((sum, count) => sum + count - 1, 0);
+
   await Promise.all(workers.map(kill9));
   await producer.close();
   await store.close();
@@ -224,7 +255,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   );
   const line =
     `accepted=${accepted} lost=${lost} duplicated=${duplicated} out_of_order=${outOfOrder} stuck=${stuck} ` +
-    `stale_commits_refused=${staleRefused} resent=${resent} resent_mismatch=${resentMismatch} faults=${faultCount}`;
+    `stale_commits_refused=${staleRefused} effects_missing=${effectsMissing} effect_reruns=${effectReruns} ` +
+    `resent=${resent} resent_mismatch=${resentMismatch} faults=${faultCount}`;
   return {
     convoys,
     events,
@@ -234,6 +266,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     outOfOrder,
     stuck,
     resentMismatch,
+    effectsMissing,
+    effectReruns,
+    crashPoints: [
+      ...everyWorker
+        .map((worker) => worker.output)
+        .join('')
+        .matchAll(/^CRASH (\S+)$/gm),
+    ].map((match) => match[1]!),
     staleRefused,
     faults: faultCount,
     line,

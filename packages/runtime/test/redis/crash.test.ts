@@ -28,7 +28,8 @@ function expectClean(result: CheckResult): void {
     outOfOrder: result.outOfOrder,
     stuck: result.stuck,
     resentMismatch: result.resentMismatch,
-  }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, stuck: 0, resentMismatch: 0 });
+    effectsMissing: result.effectsMissing,
+  }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, stuck: 0, resentMismatch: 0, effectsMissing: 0 });
   expect(result.accepted).toBe(result.convoys * result.events);
 }
 
@@ -56,6 +57,33 @@ describe('redis store under process faults', () => {
     expectClean(result);
   }, 150_000);
 
+  it('kill -9 at named crash points (after claim, after commit = before effects, after ack, before release), 30 times', async () => {
+    const result = await runWorkload({
+      server,
+      convoys,
+      events,
+      workerArgs: ['--crash=0.08'],
+      settleWorkerArgs: [],
+      fault: async ({ workers, respawn, producing, outputs }) => {
+        const crashes = () => outputs().match(/^CRASH /gm)?.length ?? 0;
+        const deadline = Date.now() + 90_000;
+        while ((producing() || crashes() < 30) && Date.now() < deadline) {
+          await sleep(100);
+          // A worker that killed itself is replaced, as a process supervisor would.
+          for (const [index, worker] of workers.entries()) {
+            if (worker.child.exitCode !== null || worker.child.signalCode !== null) await respawn(index);
+          }
+        }
+        return crashes();
+      },
+    });
+    const points = [...new Set(result.crashPoints)].sort().join(',');
+    console.log(`crash points [${points}]: ${result.line}`);
+    expect(result.faults).toBeGreaterThanOrEqual(30);
+    expect(new Set(result.crashPoints).size).toBe(4);
+    expectClean(result);
+  }, 150_000);
+
   it('a worker frozen past its lease cannot commit when it resumes (SIGSTOP / SIGCONT)', async () => {
     const result = await runWorkload({ server, ...frozenWorkload, fault: freezeWorkers });
     console.log(`sigstop: ${result.line}`);
@@ -69,7 +97,7 @@ describe('redis store under process faults', () => {
     const result = await runWorkload({
       server,
       ...frozenWorkload,
-      unfenced: true,
+      workerArgs: ['--unfenced'],
       fault: freezeWorkers,
       settleMs: 10_000, // a damaged convoy may never settle
     });
