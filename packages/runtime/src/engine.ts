@@ -201,7 +201,8 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   };
   const operator = new ConvoyOperator({ store, registry, clock, metrics, schedule });
 
-  const fireTimers = (): Promise<number> => fireDueTimers({ store, registry, clock, logger, schedule });
+  const fireTimers = (): Promise<number> =>
+    fireDueTimers({ store, registry, clock, logger, schedule, metrics });
   const stallAfterMs = options.stallAfterMs ?? 60_000;
   const stallWatch = new StallWatch(stallAfterMs);
   const sweep = async (): Promise<number> => {

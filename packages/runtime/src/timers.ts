@@ -1,7 +1,7 @@
 /**
  * Durable time: due timers become inbox events like any other, deduplicated by their arming token.
  */
-import type { Clock, ConvoyKey, ConvoyStore } from '@convoy/core';
+import type { Clock, ConvoyKey, ConvoyMetricsSink, ConvoyStore } from '@convoy/core';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
@@ -12,6 +12,8 @@ export interface TimerDeps {
   readonly clock: Clock;
   readonly logger: ConvoyLogger;
   readonly schedule: (key: ConvoyKey) => Promise<void>;
+  /** Receives timer lag (how late a firing entered the inbox). */
+  readonly metrics?: ConvoyMetricsSink;
 }
 
 /** Timers fired per poll; the rest wait for the next poll. */
@@ -38,7 +40,11 @@ export async function fireDueTimers(deps: TimerDeps): Promise<number> {
         // Time is not client load: a full backlog must not make a deadline disappear.
         maxBacklog: Number.MAX_SAFE_INTEGER,
       });
-      if (!receipt.duplicate) fired += 1;
+      if (!receipt.duplicate) {
+        fired += 1;
+        deps.metrics?.eventAccepted?.(key.type, 'timer');
+        deps.metrics?.timerFired?.(key.type, Math.max(0, deps.clock.now() - timer.dueAt));
+      }
       await deps.schedule(key);
     } catch (error) {
       deps.logger.error('firing a timer failed; retried on the next poll', {
