@@ -1,0 +1,214 @@
+/**
+ * `createConvoyClient`: the Convoy HTTP API as typed methods. Event types are inferred from the
+ * definitions the caller names, so a typo in an event type or a missing field does not compile.
+ */
+import { ConvoyError, isConvoyError } from '@convoy/core';
+import { path, Transport } from './transport.ts';
+import type {
+  AnyConvoyDefinition,
+  ClientEventOf,
+  ConvoyTypeDescription,
+  ConvoyTypeOf,
+  ConvoyTypeSummary,
+  ConvoyView,
+  DeadLetterItem,
+  DiagramFormat,
+  HistoryItem,
+  ListOptions,
+  Page,
+  PageOptions,
+  RedriveReceipt,
+  SendOptions,
+  SendReceipt,
+  WaitResult,
+} from './types.ts';
+
+/** Options of {@link createConvoyClient}. */
+export interface ConvoyClientOptions {
+  /** Where the API is mounted, e.g. `http://127.0.0.1:3000` (or `https://host/api` under a prefix). */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** @defaultValue the global `fetch` */
+  readonly fetch?: typeof fetch;
+  /** Extra headers sent with every request. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Where the console is mounted relative to `baseUrl` (DOT and SVG diagrams come from it).
+   * @defaultValue '/console'
+   */
+  readonly consolePath?: string;
+}
+
+/** Options of {@link ConvoyClient.follow}. */
+export interface FollowOptions {
+  /** Stop following when aborted. */
+  readonly signal?: AbortSignal;
+  /** @defaultValue 500 */
+  readonly intervalMs?: number;
+  /** Skip the first `from` entries (e.g. the ones already shown). @defaultValue 0 */
+  readonly from?: number;
+}
+
+/**
+ * A client of one Convoy server. `TDefinitions` is the union of the served definitions
+ * (`typeof order | typeof ticket`); left out, any type and event is accepted.
+ * Every method throws `ConvoyError` with the server's code on a non-2xx answer.
+ */
+export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConvoyDefinition> {
+  /** The base URL requests go to (no trailing slash). */
+  readonly baseUrl: string;
+  /** Send one event (`POST /convoys/:type/:id/events`). */
+  send<TType extends ConvoyTypeOf<TDefinitions>>(
+    type: TType,
+    id: string,
+    event: ClientEventOf<TDefinitions, TType>,
+    options?: SendOptions,
+  ): Promise<SendReceipt>;
+  /** The convoy's current state. `convoy_not_found` if it never accepted an event. */
+  get(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
+  /** What happened to every event, in processing order. */
+  history(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<HistoryItem[]>;
+  /** New history entries as they are committed (polling), until `signal` aborts. */
+  follow(type: ConvoyTypeOf<TDefinitions>, id: string, options?: FollowOptions): AsyncGenerator<HistoryItem>;
+  /** Resolve once `seq` is processed; `wait_timeout` (408) after `timeoutMs` (server default 5000). */
+  wait(type: ConvoyTypeOf<TDefinitions>, id: string, seq: number, timeoutMs?: number): Promise<WaitResult>;
+  /** A page of the type's convoys, newest update first. */
+  list(type: ConvoyTypeOf<TDefinitions>, options?: ListOptions): Promise<Page<ConvoyView>>;
+  /** One convoy's dead letters, oldest first. */
+  deadLetters(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<DeadLetterItem[]>;
+  /** Dead letters of every convoy of a type, a page of convoys at a time. */
+  listDeadLetters(type: ConvoyTypeOf<TDefinitions>, options?: PageOptions): Promise<Page<DeadLetterItem>>;
+  /** Put dead letters back into their convoy: all of them, or the one `seq`. */
+  redrive(
+    type: ConvoyTypeOf<TDefinitions>,
+    id: string,
+    options?: { readonly seq?: number },
+  ): Promise<RedriveReceipt>;
+  /** Drop one dead letter. */
+  discard(type: ConvoyTypeOf<TDefinitions>, id: string, seq: number): Promise<void>;
+  /** Stop processing the convoy (events are still accepted). */
+  pause(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
+  /** Process a paused convoy again. */
+  resume(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
+  /** Un-block (or un-stall) a convoy and take a turn now. */
+  retry(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
+  /** The registered convoy types. */
+  types(): Promise<ConvoyTypeSummary[]>;
+  /** One type: events, states, Mermaid, Stately code, graph. */
+  describe(type: ConvoyTypeOf<TDefinitions>): Promise<ConvoyTypeDescription>;
+  /**
+   * The type's diagram as text: `mermaid` and `stately` from the API; `dot` and `svg` from the console
+   * (`route_not_found` with a clear message when no console is mounted at `consolePath`).
+   */
+  diagram(type: ConvoyTypeOf<TDefinitions>, format?: DiagramFormat): Promise<string>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Create a typed client of a Convoy server.
+ *
+ * @example
+ * ```ts
+ * import { createConvoyClient } from '@convoy/client';
+ * import type { orderConvoy, ticketConvoy } from './convoys.ts';
+ *
+ * const convoy = createConvoyClient<typeof orderConvoy | typeof ticketConvoy>({ baseUrl: 'http://127.0.0.1:3000' });
+ * const { seq } = await convoy.send('order', 'o-1', { type: 'OrderPlaced', amount: 42 }, { idempotencyKey: 'o-1-placed' });
+ * await convoy.wait('order', 'o-1', seq, 2000);
+ * const view = await convoy.get('order', 'o-1'); // { status, value, context, ... }
+ * ```
+ */
+export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConvoyDefinition>(
+  options: ConvoyClientOptions,
+): ConvoyClient<TDefinitions> {
+  const http = new Transport(options);
+  const consolePath = (options.consolePath ?? '/console').replace(/\/+$/, '');
+
+  const history = async (type: string, id: string) =>
+    (await http.json<{ items: HistoryItem[] }>({ path: path`/convoys/${type}/${id}/history` })).items;
+
+  const operate = (type: string, id: string, action: 'pause' | 'resume' | 'retry') =>
+    http.json<ConvoyView>({ method: 'POST', path: path`/convoys/${type}/${id}/${action}` });
+
+  return {
+    baseUrl: http.baseUrl,
+    send: (type, id, event, sendOptions = {}) =>
+      http.json<SendReceipt>({
+        method: 'POST',
+        path: path`/convoys/${type}/${id}/events`,
+        query: { wait: sendOptions.wait },
+        body: event,
+        ...(sendOptions.idempotencyKey ? { headers: { 'idempotency-key': sendOptions.idempotencyKey } } : {}),
+      }),
+    get: (type, id) => http.json<ConvoyView>({ path: path`/convoys/${type}/${id}` }),
+    history,
+    async *follow(type, id, followOptions = {}) {
+      const { signal, intervalMs = 500 } = followOptions;
+      let seen = followOptions.from ?? 0;
+      while (!signal?.aborted) {
+        let items: HistoryItem[] = [];
+        try {
+          items = await history(type, id);
+        } catch (error) {
+          // A convoy that has not received its first event yet is followed until it does.
+          if (!isConvoyError(error) || error.code !== 'convoy_not_found') throw error;
+        }
+        for (; seen < items.length; seen++) yield items[seen] as HistoryItem;
+        await sleep(intervalMs, signal);
+      }
+    },
+    wait: (type, id, seq, timeoutMs) =>
+      http.json<WaitResult>({ path: path`/convoys/${type}/${id}/wait`, query: { seq, timeout: timeoutMs } }),
+    list: (type, listOptions = {}) =>
+      http.json<Page<ConvoyView>>({ path: path`/convoys/${type}`, query: { ...listOptions } }),
+    deadLetters: async (type, id) =>
+      (await http.json<{ items: DeadLetterItem[] }>({ path: path`/convoys/${type}/${id}/dead-letters` }))
+        .items,
+    listDeadLetters: (type, pageOptions = {}) =>
+      http.json<Page<DeadLetterItem>>({ path: path`/dead-letters/${type}`, query: { ...pageOptions } }),
+    redrive: (type, id, redriveOptions = {}) =>
+      http.json<RedriveReceipt>({
+        method: 'POST',
+        path: path`/convoys/${type}/${id}/dead-letters/redrive`,
+        body: redriveOptions.seq === undefined ? {} : { seq: redriveOptions.seq },
+      }),
+    discard: async (type, id, seq) => {
+      await http.send({ method: 'DELETE', path: path`/convoys/${type}/${id}/dead-letters/${seq}` });
+    },
+    pause: (type, id) => operate(type, id, 'pause'),
+    resume: (type, id) => operate(type, id, 'resume'),
+    retry: (type, id) => operate(type, id, 'retry'),
+    types: async () => (await http.json<{ items: ConvoyTypeSummary[] }>({ path: '/convoy-types' })).items,
+    describe: (type) => http.json<ConvoyTypeDescription>({ path: path`/convoy-types/${type}` }),
+    async diagram(type, format = 'mermaid') {
+      if (format === 'mermaid' || format === 'stately') {
+        const description = await http.json<ConvoyTypeDescription>({ path: path`/convoy-types/${type}` });
+        return description[format];
+      }
+      try {
+        return await http.text({ path: `${consolePath}${path`/api/types/${type}/diagram.${format}`}` });
+      } catch (error) {
+        if (isConvoyError(error) && error.code === 'route_not_found') {
+          throw new ConvoyError(
+            'route_not_found',
+            `No console at ${http.baseUrl}${consolePath}: ${format} diagrams come from the console ` +
+              `(serve with the console mounted, or use --format mermaid|stately)`,
+            error.details,
+          );
+        }
+        throw error;
+      }
+    },
+  };
+}
