@@ -102,6 +102,20 @@ export class ConvoyClient {
     }
   }
 
+  /**
+   * Poll until the convoy has processed `seq` and its state is no longer `state` (it waits on an invoke
+   * or a timer whose result enters its inbox later). Returns the view then, or after `timeoutMs` anyway
+   * (the scenario's checks report what it found).
+   */
+  async waitWhile(id: string, seq: number, state: string, timeoutMs = 10_000): Promise<ConvoyBody> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const convoy = await this.waitProcessed(id, seq, timeoutMs);
+      if (convoy.value !== state || Date.now() > deadline) return convoy;
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  }
+
   #url(id: string, suffix: string): string {
     return `${this.#baseUrl}/convoys/${encodeURIComponent(this.#type)}/${encodeURIComponent(id)}${suffix}`;
   }

@@ -29,16 +29,33 @@ export interface DemoEnvironmentOptions {
   readonly port?: number;
   /** Called for every customer notification as it is sent (`--keep` prints them). */
   readonly onNotification?: (notification: string) => void;
+  /**
+   * Payment timeout of the orders: short, so the scenario shows an unpaid order canceled by its timer.
+   * @defaultValue `CONVOY_DEMO_PAYMENT_TIMEOUT_MS`, else {@link demoPaymentTimeoutMs}
+   */
+  readonly paymentTimeoutMs?: number;
+}
+
+/** The demo's payment timeout unless `CONVOY_DEMO_PAYMENT_TIMEOUT_MS` says otherwise. */
+export const demoPaymentTimeoutMs = 1500;
+
+/** The payment timeout the demo runs with (the environment variable wins over the demo default). */
+export function demoPaymentTimeout(): number {
+  const value = Number(process.env['CONVOY_DEMO_PAYMENT_TIMEOUT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : demoPaymentTimeoutMs;
 }
 
 /** Start the order convoy on the embedded memory store, collecting its notifications. */
 export async function startDemoEnvironment(options: DemoEnvironmentOptions = {}): Promise<DemoEnvironment> {
   const notifications: string[] = [];
-  const order = createOrderConvoy((orderId, params) => {
-    const notification = `${orderId}:${params.template}`;
-    notifications.push(notification);
-    options.onNotification?.(notification);
-  });
+  const order = createOrderConvoy(
+    (orderId, params) => {
+      const notification = `${orderId}:${params.template}`;
+      notifications.push(notification);
+      options.onNotification?.(notification);
+    },
+    { paymentTimeoutMs: options.paymentTimeoutMs ?? demoPaymentTimeout() },
+  );
   const server = await startServer({ definitions: [order], port: options.port ?? 0 });
   return {
     url: server.url,

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '@convoy/cli';
 import type { DemoEnvironment } from './demo.ts';
 import { createOrderConvoy } from './order-convoy.ts';
+import { demoPaymentTimeout } from './demo.ts';
 
 /** Options of {@link startRedisDemoEnvironment}. */
 export interface RedisDemoOptions {
@@ -25,6 +26,8 @@ export interface RedisDemoOptions {
   readonly workers?: number;
   /** Called for every notification a worker logs. */
   readonly onNotification?: (notification: string) => void;
+  /** Payment timeout of the orders (handed to the workers). @defaultValue see `demoPaymentTimeout` */
+  readonly paymentTimeoutMs?: number;
 }
 
 const convoyBin = join(
@@ -34,8 +37,14 @@ const convoyBin = join(
 const orderModule = fileURLToPath(new URL('./order-convoy.ts', import.meta.url));
 const notificationLine = /\[notifyCustomer\] order (\S+): (\S+)/;
 
-function spawnWorker(redis: string, onLine: (line: string) => void): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [convoyBin, 'worker', orderModule, '--redis', redis]);
+function spawnWorker(
+  redis: string,
+  paymentTimeoutMs: number,
+  onLine: (line: string) => void,
+): ChildProcessWithoutNullStreams {
+  // The workers load the module's default export, which reads its payment timeout from the environment.
+  const env = { ...process.env, CONVOY_DEMO_PAYMENT_TIMEOUT_MS: String(paymentTimeoutMs) };
+  const child = spawn(process.execPath, [convoyBin, 'worker', orderModule, '--redis', redis], { env });
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
     pending += chunk.toString();
@@ -67,7 +76,7 @@ export async function startRedisDemoEnvironment(options: RedisDemoOptions): Prom
   const workers = Array.from({ length: options.workers ?? 2 }, () => {
     let markReady: () => void = () => undefined;
     ready.push(new Promise<void>((resolve) => (markReady = resolve)));
-    const child = spawnWorker(options.redis, (line) => {
+    const child = spawnWorker(options.redis, options.paymentTimeoutMs ?? demoPaymentTimeout(), (line) => {
       if (line.includes(' processing')) markReady();
       const match = notificationLine.exec(line);
       if (match) {

@@ -49,10 +49,21 @@ export interface ScenarioOptions {
   readonly timeoutMs?: number;
 }
 
+/** An event the scenario POSTs. */
+type ScriptedEvent = { readonly type: string; readonly [field: string]: unknown };
+
+/**
+ * Wait (polling GET) until the order processed everything sent so far and has left `state`: the order
+ * is waiting on the carrier (an invoke) or a timer, whose result enters its inbox after the client's events.
+ */
+interface WaitStep {
+  readonly waitWhile: string;
+}
+
 interface ScriptedOrder {
   readonly id: string;
   readonly story: string;
-  readonly events: ReadonlyArray<{ readonly type: string; readonly [field: string]: unknown }>;
+  readonly events: ReadonlyArray<ScriptedEvent | WaitStep>;
   readonly expectState: string;
   /** Expected history lines: `<seq> <event> <outcome>`. */
   readonly expectHistory: readonly string[];
@@ -61,6 +72,12 @@ interface ScriptedOrder {
 }
 
 const place = (amount: number, sku: string) => ({ type: 'OrderPlaced', amount, items: [{ sku, qty: 1 }] });
+/** The carrier's answer moves a shipping order on; the scenario waits for it before completing. */
+const carrierAnswered: WaitStep = { waitWhile: 'Shipping' };
+
+function isWait(step: ScriptedEvent | WaitStep): step is WaitStep {
+  return 'waitWhile' in step;
+}
 
 function scriptedOrders(suffix: string): ScriptedOrder[] {
   const id = (n: number) => `${n}${suffix}`;
@@ -71,6 +88,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
       place(amount, sku),
       { type: 'PaymentConfirmed' },
       { type: 'ItemsShipped' },
+      carrierAnswered,
       { type: 'OrderCompleted' },
     ],
     expectState: 'Completed',
@@ -78,7 +96,8 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
       '1 OrderPlaced applied',
       '2 PaymentConfirmed applied',
       '3 ItemsShipped applied',
-      '4 OrderCompleted applied',
+      '4 xstate.done.actor.carrier applied',
+      '5 OrderCompleted applied',
     ],
     notifies: ['order-confirmed', 'order-shipped'],
   });
@@ -93,6 +112,7 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
         place(99, 'lamp'),
         { type: 'ItemsShipped' },
         { type: 'PaymentConfirmed' },
+        carrierAnswered,
         { type: 'OrderCompleted' },
       ],
       expectState: 'Completed',
@@ -101,7 +121,8 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
         '2 ItemsShipped deferred',
         '3 PaymentConfirmed applied',
         '2 ItemsShipped applied',
-        '4 OrderCompleted applied',
+        '4 xstate.done.actor.carrier applied',
+        '5 OrderCompleted applied',
       ],
       notifies: ['order-confirmed', 'order-shipped'],
     },
@@ -129,6 +150,14 @@ function scriptedOrders(suffix: string): ScriptedOrder[] {
       events: [place(5, 'pen'), { type: 'PaymentFailed', reason: 'card declined' }],
       expectState: 'Canceled',
       expectHistory: ['1 OrderPlaced applied', '2 PaymentFailed applied'],
+      notifies: ['order-canceled'],
+    },
+    {
+      id: id(1007),
+      story: 'never paid: canceled by the payment timeout',
+      events: [place(12, 'cup'), { waitWhile: 'AwaitingPayment' }],
+      expectState: 'Canceled',
+      expectHistory: ['1 OrderPlaced applied', '2 xstate.after.paymentTimeout.order.AwaitingPayment applied'],
       notifies: ['order-canceled'],
     },
   ];
@@ -169,16 +198,21 @@ export async function runScenario(baseUrl: string, options: ScenarioOptions = {}
     orders.map(async (order): Promise<OrderOutcome> => {
       let lastSeq = 0;
       for (const [index, event] of order.events.entries()) {
+        if (isWait(event)) {
+          // Results of invokes and timers take seqs too: the next client event follows them.
+          lastSeq = (await client.waitWhile(order.id, lastSeq, event.waitWhile, timeoutMs)).accepted;
+          continue;
+        }
         const key = `${order.id}-${index + 1}-${event.type}`;
         const { status, body } = await client.send(order.id, event, key);
         if (status !== 202 || !isReceipt(body)) {
           check(`order ${order.id}: ${event.type} accepted`, false, `HTTP ${status} ${JSON.stringify(body)}`);
           continue;
         }
-        lastSeq = body.seq;
-        if (body.seq !== index + 1) {
-          check(`order ${order.id}: ${event.type} gets seq ${index + 1}`, false, `got seq ${body.seq}`);
+        if (body.seq !== lastSeq + 1) {
+          check(`order ${order.id}: ${event.type} gets seq ${lastSeq + 1}`, false, `got seq ${body.seq}`);
         }
+        lastSeq = body.seq;
       }
       const convoy = await client.waitProcessed(order.id, lastSeq, timeoutMs);
       const history = await client.history(order.id);
@@ -225,7 +259,7 @@ export async function runScenario(baseUrl: string, options: ScenarioOptions = {}
 /** A retried POST returns the original receipt; the same key with another body is a conflict. */
 async function checkRetries(client: ConvoyClient, order: ScriptedOrder | undefined, checks: ScenarioCheck[]) {
   const first = order?.events[0];
-  if (!order || !first) return;
+  if (!order || !first || isWait(first)) return;
   const key = `${order.id}-1-${first.type}`;
   const before = (await client.get(order.id)).body as ConvoyBody;
   const retry = await client.send(order.id, first, key);

@@ -19,6 +19,7 @@ describe('the demo scenario over real HTTP on the embedded store', () => {
       '1004 Completed',
       '1005 Canceled',
       '1006 Canceled',
+      '1007 Canceled',
     ]);
     const early = result.scenario.orders.find((o) => o.id === '1004');
     expect(early?.history.map((h) => `${h.seq} ${h.outcome}`)).toEqual([
@@ -27,7 +28,18 @@ describe('the demo scenario over real HTTP on the embedded store', () => {
       '3 applied',
       '2 applied',
       '4 applied',
+      '5 applied',
     ]);
+    const unpaid = result.scenario.orders.find((o) => o.id === '1007');
+    expect(unpaid?.history.map((h) => `${h.seq} ${h.event.type}`)).toEqual([
+      '1 OrderPlaced',
+      '2 xstate.after.paymentTimeout.order.AwaitingPayment',
+    ]);
+    const shipped = result.scenario.orders.find((o) => o.id === '1001');
+    expect(shipped?.context).toMatchObject({
+      trackingId: 'TRK-1001',
+      log: expect.arrayContaining(['CarrierBooked']),
+    });
   });
 
   it('repeats on one server with an id suffix (how a durable store is re-run)', async () => {
@@ -41,7 +53,7 @@ describe('the demo scenario over real HTTP on the embedded store', () => {
       type: 'order',
       machine: orderMachine,
       unexpected: 'reject',
-      input: (key) => key,
+      input: (key) => ({ ...key, paymentTimeoutMs: 300 }),
     });
     const server = await startServer({ definitions: [rejecting], port: 0 });
     try {

@@ -23,7 +23,7 @@ describe('the demo scenario on Redis, HTTP in this process and two worker proces
       expect(first.failures).toEqual([]);
       const second = await verifyDemo(environment, { idSuffix: '-b' });
       expect(second.failures).toEqual([]);
-      expect(environment.notifications).toHaveLength(22);
+      expect(environment.notifications).toHaveLength(24);
     } finally {
       await environment.close();
     }
