@@ -11,5 +11,6 @@ export { consoleLogger, silentLogger } from './logger.ts';
 export type { ConvoyLogger, LogFields } from './logger.ts';
 export { DefinitionRegistry } from './registry.ts';
 export { MemoryConvoyStore } from './memory/memory-store.ts';
+export type { MemoryConvoyStoreOptions } from './memory/memory-store.ts';
 export { MemoryTurnScheduler } from './memory/memory-scheduler.ts';
 export type { MemoryTurnSchedulerOptions } from './memory/memory-scheduler.ts';

@@ -144,6 +144,28 @@ describe('stalled convoys', () => {
   });
 });
 
+describe('stalled convoys: head of line', () => {
+  it('a deferred event waiting too long escalates once; the machine compensates and the event is released', async () => {
+    const definition = shipmentConvoy(new FlakyCarrier(0), {
+      stall: { headOfLineMs: 10_000, escalate: 'Stalled' },
+    });
+    kit = createConvoyTestKit({ definitions: [definition] });
+    await kit.send('shipment', 'h1', { type: 'Cancel' });
+    expect(await lines(kit, 'h1')).toEqual(['1 Cancel deferred not_accepted_in_state']);
+    await kit.advance(9_999);
+    expect((await kit.get('shipment', 'h1'))?.status).toBe('active');
+    await kit.advance(1);
+    expect(await lines(kit, 'h1')).toEqual([
+      '1 Cancel deferred not_accepted_in_state',
+      '2 Stalled applied',
+      '1 Cancel applied',
+    ]);
+    const [, escalation] = await kit.history('shipment', 'h1');
+    expect(escalation?.event).toMatchObject({ reason: 'headOfLine', seq: 1 });
+    expect(await kit.get('shipment', 'h1')).toMatchObject({ status: 'done', value: 'canceled' });
+  });
+});
+
 describe('versions', () => {
   const v1 = createMachine({
     id: 'doc',
