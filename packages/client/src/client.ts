@@ -12,14 +12,17 @@ import type {
   ConvoyTypeSummary,
   ConvoyView,
   DeadLetterItem,
+  DeferredItem,
   DiagramFormat,
   HistoryItem,
+  InboxItem,
   ListOptions,
   Page,
   PageOptions,
   RedriveReceipt,
   SendOptions,
   SendReceipt,
+  TimerItem,
   WaitResult,
 } from './types.ts';
 
@@ -93,6 +96,12 @@ export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConv
   resume(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
   /** Un-block (or un-stall) a convoy and take a turn now. */
   retry(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
+  /** Accepted events not processed yet, in seq order (at most `limit`). */
+  inbox(type: ConvoyTypeOf<TDefinitions>, id: string, limit?: number): Promise<InboxItem[]>;
+  /** Events held by the `defer` policy. */
+  deferred(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<DeferredItem[]>;
+  /** Armed timers, earliest first. */
+  timers(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<TimerItem[]>;
   /** The registered convoy types. */
   types(): Promise<ConvoyTypeSummary[]>;
   /** One type: events, states, Mermaid, Stately code, graph. */
@@ -189,6 +198,17 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
     pause: (type, id) => operate(type, id, 'pause'),
     resume: (type, id) => operate(type, id, 'resume'),
     retry: (type, id) => operate(type, id, 'retry'),
+    inbox: async (type, id, limit) =>
+      (
+        await http.json<{ items: InboxItem[] }>({
+          path: path`/convoys/${type}/${id}/inbox`,
+          query: { limit },
+        })
+      ).items,
+    deferred: async (type, id) =>
+      (await http.json<{ items: DeferredItem[] }>({ path: path`/convoys/${type}/${id}/deferred` })).items,
+    timers: async (type, id) =>
+      (await http.json<{ items: TimerItem[] }>({ path: path`/convoys/${type}/${id}/timers` })).items,
     types: async () => (await http.json<{ items: ConvoyTypeSummary[] }>({ path: '/convoy-types' })).items,
     describe: (type) => http.json<ConvoyTypeDescription>({ path: path`/convoy-types/${type}` }),
     async diagram(type, format = 'mermaid') {

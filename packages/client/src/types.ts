@@ -10,7 +10,10 @@ import type {
   ConvoyTypeSummary,
   ConvoyView,
   DeadLetter,
+  DeferredEvent,
   HistoryEntry,
+  InboxEvent,
+  TimerArm,
 } from '@convoy/core';
 import type { AnyStateMachine, EventFromLogic } from 'xstate';
 
@@ -68,9 +71,27 @@ export interface HistoryItem extends Omit<HistoryEntry, 'at'> {
   readonly at: string;
 }
 
-/** One dead letter as the API renders it (`at` as an ISO string). */
-export interface DeadLetterItem extends Omit<DeadLetter, 'at'> {
+/** One dead letter as the API renders it: the convoy key flattened, `at` as an ISO string. */
+export interface DeadLetterItem extends Omit<DeadLetter, 'at' | 'key'> {
+  readonly type: string;
+  readonly id: string;
   readonly at: string;
+}
+
+/** An accepted, unprocessed event (`acceptedAt` as an ISO string). */
+export interface InboxItem extends Omit<InboxEvent, 'acceptedAt'> {
+  readonly acceptedAt: string;
+}
+
+/** An event held by the `defer` policy (times as ISO strings). */
+export interface DeferredItem extends Omit<DeferredEvent, 'acceptedAt' | 'deferredAt'> {
+  readonly acceptedAt: string;
+  readonly deferredAt: string;
+}
+
+/** An armed timer (`dueAt` as an ISO string). */
+export interface TimerItem extends Omit<TimerArm, 'dueAt'> {
+  readonly dueAt: string;
 }
 
 /** The answer of {@link ConvoyClient.wait}: the seq is processed. */

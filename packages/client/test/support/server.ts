@@ -4,6 +4,7 @@
  */
 import { consolePlugin } from '@convoy/console';
 import { buildConvoyApp } from '@convoy/http';
+import type { ConvoyAppOptions } from '@convoy/http';
 import { createConvoyEngine, MemoryConvoyStore, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
 import { orderConvoy, ticketConvoy } from './convoys.ts';
 
@@ -13,8 +14,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Start the server; `console: false` leaves the console out. */
-export async function startTestServer(options: { readonly console?: boolean } = {}): Promise<TestServer> {
+/** Start the server; `console: false` leaves the console out; `auth` guards route groups. */
+export async function startTestServer(
+  options: { readonly console?: boolean; readonly auth?: ConvoyAppOptions['auth'] } = {},
+): Promise<TestServer> {
   const store = new MemoryConvoyStore();
   const engine = createConvoyEngine({
     definitions: [orderConvoy, ticketConvoy],
@@ -23,7 +26,7 @@ export async function startTestServer(options: { readonly console?: boolean } = 
     logger: silentLogger,
   });
   await engine.start();
-  const app = buildConvoyApp({ gateway: engine });
+  const app = buildConvoyApp({ gateway: engine, ...(options.auth ? { auth: options.auth } : {}) });
   if (options.console !== false) await app.register(consolePlugin, { gateway: engine });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
