@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyKey, ConvoyStore } from '@convoy/core';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
 import { crashLedger } from './fixtures/ledger.ts';
@@ -105,6 +105,52 @@ export async function kill9(worker: WorkerProcess): Promise<void> {
   worker.child.kill('SIGCONT'); // a frozen process must be able to die
   worker.child.kill('SIGKILL');
   await exited;
+}
+
+/** The ground-truth counts of a set of ledger convoys, read back from the store. */
+export interface ConvoyCounts {
+  readonly accepted: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+}
+
+/**
+ * Checks ledger convoys against the 202s their producers got (`seqOf`: `<id>/<n>` -> seq): each n applied
+ * exactly once, in seq order (context and history), every history entry `applied`, nothing accepted twice.
+ */
+export async function checkConvoys(
+  store: ConvoyStore,
+  keys: readonly ConvoyKey[],
+  events: number,
+  seqOf: ReadonlyMap<string, number>,
+): Promise<ConvoyCounts> {
+  let accepted = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let outOfOrder = 0;
+  for (const key of keys) {
+    const stored = await store.get(key);
+    const history = await store.history(key);
+    const items = (stored?.record?.context as { items?: number[] } | undefined)?.items ?? [];
+    const expected = Array.from({ length: events }, (_, i) => i + 1).sort(
+      (a, b) => seqOf.get(`${key.id}/${a}`)! - seqOf.get(`${key.id}/${b}`)!,
+    );
+    const seqs = history.map((entry) => entry.seq);
+    accepted += stored?.accepted ?? 0;
+    lost += expected.filter((n) => !items.includes(n)).length;
+    // Applied twice (in the context or the history), or accepted twice despite the same key.
+    duplicated += items.length - new Set(items).size;
+    duplicated += seqs.length - new Set(seqs).size;
+    duplicated += Math.max(0, (stored?.accepted ?? 0) - events);
+    const uniqueItems = [...new Set(items)];
+    if (JSON.stringify(uniqueItems) !== JSON.stringify(expected.filter((n) => uniqueItems.includes(n)))) {
+      outOfOrder += 1;
+    }
+    if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]!)) outOfOrder += 1;
+    lost += history.filter((entry) => entry.outcome !== 'applied').length;
+  }
+  return { accepted, lost, duplicated, outOfOrder };
 }
 
 /** Runs the workload under `fault` and checks the outcome. */
@@ -216,31 +262,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     await sleep(200);
   }
 
-  let accepted = 0;
-  let lost = 0;
-  let duplicated = 0;
-  let outOfOrder = 0;
-  for (const key of keys) {
-    const stored = await store.get(key);
-    const history = await store.history(key);
-    const items = (stored?.record?.context as { items?: number[] } | undefined)?.items ?? [];
-    const expected = Array.from({ length: events }, (_, i) => i + 1).sort(
-      (a, b) => seqOf.get(`${key.id}/${a}`)! - seqOf.get(`${key.id}/${b}`)!,
-    );
-    const seqs = history.map((entry) => entry.seq);
-    accepted += stored?.accepted ?? 0;
-    lost += expected.filter((n) => !items.includes(n)).length;
-    // Applied twice (in the context or the history), or accepted twice despite the same key.
-    duplicated += items.length - new Set(items).size;
-    duplicated += seqs.length - new Set(seqs).size;
-    duplicated += Math.max(0, (stored?.accepted ?? 0) - events);
-    const uniqueItems = [...new Set(items)];
-    if (JSON.stringify(uniqueItems) !== JSON.stringify(expected.filter((n) => uniqueItems.includes(n)))) {
-      outOfOrder += 1;
-    }
-    if (seqs.some((seq, i) => i > 0 && seq <= seqs[i - 1]!)) outOfOrder += 1;
-    lost += history.filter((entry) => entry.outcome !== 'applied').length;
-  }
+  const { accepted, lost, duplicated, outOfOrder } = await checkConvoys(store, keys, events, seqOf);
 
   const runs = Object.values(await store.client.hgetall(`${prefix}:test:effect-runs`)).map(Number);
   const effectReruns = runs.reduce((sum, count) => sum + count - 1, 0);

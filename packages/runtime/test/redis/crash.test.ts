@@ -1,11 +1,18 @@
 /**
  * Fault tests of the Redis store with real worker processes (see `crash-harness.ts`): workers killed
  * with SIGKILL, workers frozen with SIGSTOP past their lease, redis-server killed and restarted from its
- * AOF. Each prints one checker line. A negative control runs workers without fencing and must be caught.
+ * AOF. Each prints one checker line. A negative control commits a paused worker's turn through a store
+ * that skips fencing: the same checker must report the damage.
  * Sizes: CONVOY_CRASH_CONVOYS (default 40) x CONVOY_CRASH_EVENTS (default 25).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkload, sleep, type CheckResult } from './crash-harness.ts';
+import { randomUUID } from 'node:crypto';
+import { isConvoyError, stepConvoy } from '@convoy/core';
+import type { Claim } from '@convoy/core';
+import { RedisConvoyStore } from '@convoy/runtime/redis';
+import { checkConvoys, runWorkload, sleep, type CheckResult } from './crash-harness.ts';
+import { crashLedger } from './fixtures/ledger.ts';
+import { unfenced } from './fixtures/unfenced-store.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
 const convoys = Number(process.env.CONVOY_CRASH_CONVOYS ?? 40);
@@ -93,17 +100,52 @@ describe('redis store under process faults', () => {
     expectClean(result);
   }, 150_000);
 
-  it('negative control: without fencing, frozen workers corrupt convoys and the checker reports it', async () => {
-    const result = await runWorkload({
-      server,
-      ...frozenWorkload,
-      workerArgs: ['--unfenced'],
-      fault: freezeWorkers,
-      settleMs: 10_000, // a damaged convoy may never settle
-    });
-    console.log(`sigstop, UNFENCED (must be damaged): ${result.line}`);
-    expect(result.lost + result.duplicated + result.outOfOrder).toBeGreaterThan(0);
-  }, 150_000);
+  it('negative control: without fencing, the late commit of a paused worker corrupts the convoy and the checker reports it', async () => {
+    // Deterministic: worker A claims and steps, pauses past its lease; B takes over and commits; A then
+    // commits late. With fencing A is refused; through a store that skips fencing the damage lands.
+    const outcome = async (fenced: boolean) => {
+      const store = new RedisConvoyStore({
+        connection: server.url,
+        prefix: `neg-${randomUUID().slice(0, 8)}`,
+      });
+      const key = { type: crashLedger.type, id: 'paused' };
+      const seqOf = new Map<string, number>();
+      for (let n = 1; n <= 4; n += 1) {
+        const { seq } = await store.accept({
+          key,
+          event: { type: 'Add', n },
+          source: { kind: 'client' },
+          fingerprint: `fp-${n}`,
+          now: n,
+          maxBacklog: 100,
+        });
+        seqOf.set(`${key.id}/${n}`, seq);
+      }
+      const step = (claim: Claim, now: number) =>
+        stepConvoy({ definition: crashLedger, key, record: claim.record, events: claim.events, now });
+      const a = (await store.claim(key, { owner: 'A', leaseMs: 1_000, maxEvents: 2, now: 10 }))!;
+      const lateTurn = step(a, 10);
+      const b = (await store.claim(key, { owner: 'B', leaseMs: 1_000, maxEvents: 10, now: 1_011 }))!;
+      await store.commit(b, step(b, 1_011));
+      const writer = fenced ? store : unfenced(store);
+      const late = await writer.commit(a, lateTurn).then(
+        () => 'committed',
+        (error: unknown) => (isConvoyError(error) ? error.code : String(error)),
+      );
+      const counts = await checkConvoys(store, [key], 4, seqOf);
+      await store.close();
+      return { late, ...counts };
+    };
+    const fenced = await outcome(true);
+    const unfencedResult = await outcome(false);
+    console.log(
+      `negative control: fenced=${JSON.stringify(fenced)} unfenced=${JSON.stringify(unfencedResult)}`,
+    );
+    expect(fenced).toEqual({ late: 'stale_claim', accepted: 4, lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(unfencedResult.late).toBe('committed');
+    expect(unfencedResult.lost).toBeGreaterThan(0);
+    expect(unfencedResult.duplicated).toBeGreaterThan(0);
+  });
 
   it('kill -9 of redis-server and restart from the AOF loses nothing acknowledged', async () => {
     const result = await runWorkload({
