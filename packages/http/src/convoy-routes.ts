@@ -4,6 +4,8 @@
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyGateway, ConvoyKey, HistoryEntry } from '@convoy/core';
 import type { FastifyInstance } from 'fastify';
+import { guardOptions, type AuthHooks } from './auth.ts';
+import { routeSchemas } from './openapi.ts';
 import {
   assertQueryNames,
   readConvoyKey,
@@ -19,6 +21,8 @@ export interface ConvoyRouteSettings {
   readonly maxWaitMs: number;
   /** Timeout of `GET .../wait` when the client gives none. */
   readonly defaultWaitMs: number;
+  /** Access control per route group. */
+  readonly auth: AuthHooks;
 }
 
 /** One history line as the API shows it: `at` as an ISO string. */
@@ -40,8 +44,11 @@ function notFound(key: ConvoyKey): ConvoyError {
 /** Register the per-convoy routes on an (encapsulated) instance. */
 export function registerConvoyRoutes(instance: FastifyInstance, settings: ConvoyRouteSettings): void {
   const { gateway, bodyLimit, maxWaitMs, defaultWaitMs } = settings;
+  const read = guardOptions(settings.auth, 'read');
+  const write = guardOptions(settings.auth, 'write');
 
-  instance.post('/convoys/:type/:id/events', { bodyLimit }, async (request, reply) => {
+  const eventsOptions = { schema: routeSchemas['POST /convoys/:type/:id/events'], bodyLimit, ...write };
+  instance.post('/convoys/:type/:id/events', eventsOptions, async (request, reply) => {
     const key = readConvoyKey(request.params);
     assertQueryNames(request.query, ['wait']);
     const wait = readIntegerQuery(request.query, 'wait', { min: 0, max: maxWaitMs });
@@ -63,39 +70,56 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
     return reply.code(202).send({ ...accepted, processed });
   });
 
-  instance.get('/convoys/:type/:id/wait', async (request) => {
+  instance.get(
+    '/convoys/:type/:id/wait',
+    { schema: routeSchemas['GET /convoys/:type/:id/wait'], ...read },
+    async (request) => {
+      const key = readConvoyKey(request.params);
+      assertQueryNames(request.query, ['seq', 'timeout']);
+      const seq = readIntegerQuery(request.query, 'seq', { min: 1, max: Number.MAX_SAFE_INTEGER });
+      if (seq === undefined) throw new ConvoyError('invalid_request', 'Query parameter "seq" is required');
+      const timeout = readIntegerQuery(request.query, 'timeout', { min: 0, max: maxWaitMs }) ?? defaultWaitMs;
+      // Reading the view first answers unknown types/convoys with 404 and already-processed seqs at once.
+      const view = await gateway.getConvoy(key);
+      if (view === null) throw notFound(key);
+      const processed = view.seq >= seq || (await gateway.waitForSeq(key, seq, timeout));
+      if (!processed) {
+        throw new ConvoyError(
+          'wait_timeout',
+          `Convoy ${key.type}/${key.id} did not process seq ${seq} within ${timeout} ms`,
+          { ...key, seq, timeout },
+        );
+      }
+      return { type: key.type, id: key.id, seq, processed: true };
+    },
+  );
+
+  instance.get(
+    '/convoys/:type/:id',
+    { schema: routeSchemas['GET /convoys/:type/:id'], ...read },
+    async (request) => {
+      const key = readConvoyKey(request.params);
+      assertQueryNames(request.query, []);
+      const view = await gateway.getConvoy(key);
+      if (view === null) throw notFound(key);
+      return view;
+    },
+  );
+
+  const historyOptions = { schema: routeSchemas['GET /convoys/:type/:id/history'], ...read };
+  instance.get('/convoys/:type/:id/history', historyOptions, async (request, reply) => {
     const key = readConvoyKey(request.params);
-    assertQueryNames(request.query, ['seq', 'timeout']);
-    const seq = readIntegerQuery(request.query, 'seq', { min: 1, max: Number.MAX_SAFE_INTEGER });
-    if (seq === undefined) throw new ConvoyError('invalid_request', 'Query parameter "seq" is required');
-    const timeout = readIntegerQuery(request.query, 'timeout', { min: 0, max: maxWaitMs }) ?? defaultWaitMs;
-    // Reading the view first answers unknown types/convoys with 404 and already-processed seqs at once.
-    const view = await gateway.getConvoy(key);
-    if (view === null) throw notFound(key);
-    const processed = view.seq >= seq || (await gateway.waitForSeq(key, seq, timeout));
-    if (!processed) {
-      throw new ConvoyError(
-        'wait_timeout',
-        `Convoy ${key.type}/${key.id} did not process seq ${seq} within ${timeout} ms`,
-        { ...key, seq, timeout },
-      );
+    assertQueryNames(request.query, ['download']);
+    const download = (request.query as Record<string, unknown>)['download'];
+    if (download !== undefined && download !== '1') {
+      throw new ConvoyError('invalid_request', 'Query parameter "download" must be 1');
     }
-    return { type: key.type, id: key.id, seq, processed: true };
-  });
-
-  instance.get('/convoys/:type/:id', async (request) => {
-    const key = readConvoyKey(request.params);
-    assertQueryNames(request.query, []);
-    const view = await gateway.getConvoy(key);
-    if (view === null) throw notFound(key);
-    return view;
-  });
-
-  instance.get('/convoys/:type/:id/history', async (request) => {
-    const key = readConvoyKey(request.params);
-    assertQueryNames(request.query, []);
     const history = await gateway.getHistory(key);
     if (history === null) throw notFound(key);
+    if (download === '1') {
+      // The id pattern keeps the file name safe to quote as is.
+      void reply.header('content-disposition', `attachment; filename="${key.type}-${key.id}-history.json"`);
+    }
     return { items: history.map(toHistoryItem) };
   });
 }

@@ -103,5 +103,6 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   const allow = isConvoyError(error) ? error.details?.['allow'] : undefined;
   if (payload.code === 'method_not_allowed' && typeof allow === 'string') reply.header('allow', allow);
+  if (payload.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }

@@ -2,9 +2,15 @@
  * `convoyPlugin`: the Convoy HTTP API as a Fastify 5 plugin over a `ConvoyGateway`.
  */
 import type { ConvoyGateway } from '@convoy/core';
+import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { authHooks, type ConvoyAuthOptions } from './auth.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import type { ConvoyMetrics } from './metrics.ts';
+import { routeSchemas } from './openapi.ts';
+import { registerOperatorRoutes } from './operator-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
 import { jsonBodyParser } from './request-parsing.ts';
@@ -29,6 +35,19 @@ export interface ConvoyPluginOptions {
    * @defaultValue 30000
    */
   readonly maxWaitMs?: number;
+  /**
+   * Access control per route group (`read`, `write`, `operate`): bearer tokens or your own hook.
+   * Refusals are `401 unauthorized` / `403 forbidden`. `/healthz`, `/readyz` and `/openapi.json` stay open.
+   * @defaultValue every group open
+   */
+  readonly auth?: ConvoyAuthOptions;
+  /** Serve `GET /metrics` from these metrics (see `createConvoyMetrics`); in the `read` group. */
+  readonly metrics?: ConvoyMetrics;
+  /**
+   * Serve the OpenAPI document at `/openapi.json` (via `@fastify/swagger`, in the plugin's own scope).
+   * @defaultValue true
+   */
+  readonly openapi?: boolean;
 }
 
 declare module 'fastify' {
@@ -75,9 +94,29 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, jsonBodyParser(scope));
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-      registerConvoyRoutes(scope, { gateway, bodyLimit, maxWaitMs, defaultWaitMs });
-      registerTypeRoutes(scope, gateway);
-      registerMethodGuards(scope);
+      // Route schemas document the API (OpenAPI); requests are checked by request-parsing.ts so every
+      // refusal keeps its stable code, and replies are sent as built (no field stripped by a serialiser).
+      scope.setValidatorCompiler(() => () => true);
+      scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
+      if (!scope.hasRequestDecorator('convoyPrincipal')) scope.decorateRequest('convoyPrincipal', undefined);
+      const openapi = options.openapi ?? true;
+      if (openapi) {
+        await scope.register(swagger, {
+          openapi: {
+            info: { title: 'Convoy API', version: '1', description: 'Sequential convoys on XState v5' },
+            components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+          },
+        });
+        scope.get('/openapi.json', { schema: routeSchemas['GET /openapi.json'] }, async () =>
+          scope.swagger(),
+        );
+      }
+      const auth = authHooks(options.auth);
+      registerConvoyRoutes(scope, { gateway, bodyLimit, maxWaitMs, defaultWaitMs, auth });
+      registerTypeRoutes(scope, gateway, auth);
+      registerOperatorRoutes(scope, gateway, auth);
+      registerHealthRoutes(scope, gateway, auth, options.metrics);
+      registerMethodGuards(scope, openapi ? [] : ['/openapi.json']);
     },
     { prefix: options.prefix ?? '' },
   );
