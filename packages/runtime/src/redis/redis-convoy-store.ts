@@ -121,11 +121,13 @@ export class RedisConvoyStore implements ConvoyStore {
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
     const k = this.keys.convoy(input.key);
     const client = input.idempotencyKey !== undefined;
-    // Without a client key, a random per-request token still makes a re-sent script call harmless.
-    const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${randomUUID()}`);
+    // The request token identifies this call: a re-sent script (lost reply) finds its own record and is
+    // not a duplicate; without a client key it is also the idempotency key.
+    const token = randomUUID();
+    const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${token}`);
     const reply = await this.run('acceptEvent', input.key, [
       k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!,
-      input.now, JSON.stringify(input.event), JSON.stringify(input.source), client ? 'client' : 'request',
+      input.now, JSON.stringify(input.event), JSON.stringify(input.source), token,
       input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
     ]); // prettier-ignore
     const [seq, duplicate] = reply as [number, number];

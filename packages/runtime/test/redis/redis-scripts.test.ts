@@ -106,16 +106,17 @@ describe('redis scripts', () => {
     const store = freshStore();
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
-    const args = (token: string, mode: string) => [
-      k.meta, k.inbox, store.keys.idempotency(k, token), k.dirty, k.statusIndexes[0]!,
-      10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), mode, 'fp', 100, 60_000, k.member,
+    const args = (idempotencyKey: string, requestToken: string) => [
+      k.meta, k.inbox, store.keys.idempotency(k, idempotencyKey), k.dirty, k.statusIndexes[0]!,
+      10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), requestToken, 'fp', 100, 60_000, k.member,
     ]; // prettier-ignore
-    // No client key: the per-request token makes the resend a no-op that is not reported as a duplicate.
-    expect(await scripts.acceptEvent(...args('r:req-1', 'request'))).toEqual([1, 0]);
-    expect(await scripts.acceptEvent(...args('r:req-1', 'request'))).toEqual([1, 0]);
-    // A client key: the second run is the duplicate it is.
-    expect(await scripts.acceptEvent(...args('c:idem-1', 'client'))).toEqual([2, 0]);
-    expect(await scripts.acceptEvent(...args('c:idem-1', 'client'))).toEqual([2, 1]);
+    // No client key: the request token is the key; the resend is a no-op, not reported as a duplicate.
+    expect(await scripts.acceptEvent(...args('r:req-1', 'req-1'))).toEqual([1, 0]);
+    expect(await scripts.acceptEvent(...args('r:req-1', 'req-1'))).toEqual([1, 0]);
+    // A client key: the same request re-sent is not a duplicate; another request with the key is.
+    expect(await scripts.acceptEvent(...args('c:idem-1', 'req-2'))).toEqual([2, 0]);
+    expect(await scripts.acceptEvent(...args('c:idem-1', 'req-2'))).toEqual([2, 0]);
+    expect(await scripts.acceptEvent(...args('c:idem-1', 'req-3'))).toEqual([2, 1]);
     expect(await store.client.xlen(k.inbox)).toBe(2);
     expect((await store.get(key))?.accepted).toBe(2);
     await store.close();

@@ -138,12 +138,13 @@ describe('redis scripts when a reply is lost and ioredis re-sends', () => {
     await store.client.quit();
   });
 
-  it('an accept with an idempotency key is appended once (the re-sent run reports the same seq)', async () => {
+  it('an accept with an idempotency key is appended once and not reported as a duplicate', async () => {
     const store = await lossyStore();
     proxy.dropNextReply();
-    const receipt = await accept(store, 1, 'k-1');
-    // The first run was applied; the caller only sees the re-sent run, which finds the key.
-    expect(receipt.seq).toBe(1);
+    // The first run was applied; the caller only sees the re-sent run, which finds its own record.
+    expect(await accept(store, 1, 'k-1')).toEqual({ seq: 1, duplicate: false });
+    // Another request with the same key is the duplicate.
+    expect(await accept(store, 1, 'k-1')).toEqual({ seq: 1, duplicate: true });
     expect(await store.client.xlen(store.keys.convoy(key).inbox)).toBe(1);
     expect((await store.get(key))?.accepted).toBe(1);
     await store.client.quit();
