@@ -1,21 +1,14 @@
 /**
- * The `convoy` command line: `serve` and `worker`.
+ * The `convoy` command line: `serve` and `worker`, and the commands that talk to a running server over
+ * HTTP (`send`, `get`, `ls`, `history`, `wait`, `diagram`, `dlq`, `pause`, `resume`, `retry`).
  */
 import type { ConvoyDefinition } from '@convoy/core';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { registerConvoyCommands } from './commands/convoy-commands.ts';
+import { registerDeadLetterCommands } from './commands/dead-letters.ts';
+import { registerDiagramCommand } from './commands/diagram.ts';
+import { integer } from './commands/remote.ts';
 import { closeOnSignals } from './signals.ts';
-import { startServer } from './serve.ts';
-import { startWorker } from './worker.ts';
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    }
-    return parsed;
-  };
-}
 
 function typeLines(definitions: readonly ConvoyDefinition[]): string[] {
   return definitions.map((d) => `  ${d.type} v${d.version}  events: ${d.eventTypes.join(', ')}`);
@@ -28,6 +21,7 @@ interface ServeFlags {
   readonly worker: boolean;
   readonly concurrency?: number;
   readonly logRequests?: boolean;
+  readonly console: boolean;
 }
 
 interface WorkerFlags {
@@ -42,9 +36,13 @@ const concurrencyOption = () =>
   );
 
 /**
- * Build the `convoy` program. `out` receives what a user reads (URL, loaded types); errors go to stderr.
+ * Build the `convoy` program. `out` receives what a user reads (URL, loaded types, command results);
+ * `err` the failures of the remote commands (the server's code).
  */
-export function createProgram(out: (line: string) => void = (line) => console.log(line)): Command {
+export function createProgram(
+  out: (line: string) => void = (line) => console.log(line),
+  err: (line: string) => void = (line) => console.error(line),
+): Command {
   const program = new Command('convoy')
     .description('Run Sequential Convoys (XState v5 machines, one persisted actor per id) over HTTP')
     .showHelpAfterError();
@@ -63,8 +61,11 @@ export function createProgram(out: (line: string) => void = (line) => console.lo
     )
     .option('--no-worker', 'HTTP only: accept and read, let `convoy worker` processes do the processing')
     .addOption(concurrencyOption())
+    .option('--no-console', 'do not mount the web console at /console')
     .option('--log-requests', 'log every HTTP request')
     .action(async (module: string, flags: ServeFlags) => {
+      // Loaded on use: the remote commands start faster without the runtime, Fastify and the console.
+      const { startServer } = await import('./serve.ts');
       const server = await startServer({
         module,
         port: flags.port,
@@ -74,10 +75,12 @@ export function createProgram(out: (line: string) => void = (line) => console.lo
         worker: flags.worker,
         concurrency: flags.concurrency,
         logRequests: flags.logRequests ?? false,
+        console: flags.console,
       });
       closeOnSignals(() => server.close());
       out(`Convoy listening on ${server.url}`);
       out(`  store: ${server.storeDescription}${server.processing ? '' : ', HTTP only (no processing)'}`);
+      if (server.consoleUrl) out(`  console: ${server.consoleUrl}`);
       for (const line of typeLines(server.definitions)) out(line);
       const first = server.definitions[0];
       if (first) {
@@ -97,12 +100,18 @@ export function createProgram(out: (line: string) => void = (line) => console.lo
     .addOption(concurrencyOption())
     .action(async (module: string, flags: WorkerFlags) => {
       if (!flags.redis) throw new Error('convoy worker needs --redis <url> (or CONVOY_REDIS_URL)');
+      const { startWorker } = await import('./worker.ts');
       const worker = await startWorker({ module, redis: flags.redis, concurrency: flags.concurrency });
       closeOnSignals(() => worker.close());
       out(`Convoy worker ${worker.engine.workerId} processing`);
       out(`  store: ${worker.storeDescription}`);
       for (const line of typeLines(worker.definitions)) out(line);
     });
+
+  const output = { out, err };
+  registerConvoyCommands(program, output);
+  registerDiagramCommand(program, output);
+  registerDeadLetterCommands(program, output);
 
   return program;
 }

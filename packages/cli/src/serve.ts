@@ -2,6 +2,7 @@
  * `convoy serve`: the HTTP API plus (by default) processing, in one process.
  */
 import type { AddressInfo } from 'node:net';
+import { consolePlugin } from '@convoy/console';
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyDefinition } from '@convoy/core';
 import { buildConvoyApp } from '@convoy/http';
@@ -11,6 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadDefinitions } from './load-definitions.ts';
 import { openProcessStore } from './process-store.ts';
 import type { StoreOptions } from './process-store.ts';
+
+/** Where `convoy serve` mounts the web console. */
+const consolePrefix = '/console';
 
 /** Where the definitions come from: a module path, or definitions already in hand. */
 export type DefinitionSource =
@@ -34,6 +38,11 @@ export type ServerOptions = DefinitionSource &
      */
     readonly worker?: boolean;
     /**
+     * Mount the web console at `/console` (`--no-console` turns it off).
+     * @defaultValue true
+     */
+    readonly console?: boolean;
+    /**
      * Log every request (Fastify's logger).
      * @defaultValue false
      */
@@ -46,6 +55,8 @@ export type ServerOptions = DefinitionSource &
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** The web console's URL (`<url>/console`), or undefined when it is not mounted. */
+  readonly consoleUrl: string | undefined;
   readonly definitions: readonly ConvoyDefinition[];
   /** The store in words, e.g. `embedded memory store (one process, not durable)`. */
   readonly storeDescription: string;
@@ -93,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const app = buildConvoyApp({ gateway: engine, logger: options.logRequests ?? false });
+  const withConsole = options.console ?? true;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     // HTTP first (no new events), then the engine (running turns finish), then the store's connections.
@@ -104,13 +116,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
   try {
+    // An HTTP-only node does not see other processes' commits through `subscribe`: its live pages poll.
+    if (withConsole) {
+      await app.register(consolePlugin, {
+        gateway: engine,
+        prefix: consolePrefix,
+        live: processing ? 'auto' : 'poll',
+      });
+    }
     await engine.start();
     await app.listen({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
-  return { url: urlOf(app), definitions, storeDescription: description, processing, engine, app, close };
+  const url = urlOf(app);
+  return {
+    url,
+    consoleUrl: withConsole ? `${url}${consolePrefix}` : undefined,
+    definitions,
+    storeDescription: description,
+    processing,
+    engine,
+    app,
+    close,
+  };
 }
 
 function urlOf(app: FastifyInstance): string {
