@@ -1,7 +1,8 @@
 /**
  * Reads the per-type indexes (status index, dead-letter index). They are kept per bucket, so that the
  * scripts touching a convoy stay in one Cluster slot; a listing reads every bucket (one command each,
- * one slot each) and merges. Cost of a page: about `buckets × statuses` small ZRANGE calls.
+ * one slot each) and merges. Cost of a page: about `buckets × statuses` small ZRANGE calls, plus one
+ * EXISTS per listed convoy (entries of convoys expired by retention are removed as they are met).
  */
 import type { ConvoyIndexPage, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -63,16 +64,27 @@ export class ConvoyIndexReader {
   ): Promise<ConvoyIndexPage> {
     const cursor = cursorText === undefined ? undefined : decodeIndexCursor(cursorText);
     const perKey = await Promise.all(
-      indexKeys.map((key) => this.#candidates(key, limit + 1, cursor, updatedAfter)),
+      indexKeys.map(async (indexKey) =>
+        (await this.#candidates(indexKey, limit + 1, cursor, updatedAfter)).map((item) => ({
+          ...item,
+          indexKey,
+        })),
+      ),
     );
     const page = pageOf(perKey.flat().sort(compareIndexPositions), limit);
-    return {
-      items: page.items.flatMap(({ member, at }) => {
+    const items = await Promise.all(
+      page.items.map(async ({ member, at, indexKey }) => {
         const key = decodeMember(member);
-        return key ? [{ key, at }] : [];
+        if (!key) return [];
+        // A finished convoy whose retention expired its keys leaves its index entry behind: drop it here.
+        if ((await this.client.exists(this.keys.convoy(key).meta)) === 0) {
+          await this.client.zrem(indexKey, member);
+          return [];
+        }
+        return [{ key, at }];
       }),
-      cursor: page.cursor,
-    };
+    );
+    return { items: items.flat(), cursor: page.cursor };
   }
 
   /**
