@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 5)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
     scaleConvoys: Math.max(1000, intFromEnv(env, 'BENCH_SCALE_CONVOYS', quick ? 10_000 : 100_000)),
-    httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 6400)),
+    httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 3200)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
     durable: env['BENCH_DURABLE'] !== '0',
     only: listFromEnv(env, 'BENCH_ONLY'),
