@@ -199,7 +199,15 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     reschedule: schedule,
     metrics,
   };
-  const operator = new ConvoyOperator({ store, registry, clock, metrics, schedule });
+  const operator = new ConvoyOperator({
+    store,
+    registry,
+    clock,
+    metrics,
+    schedule,
+    // Live views (console, SSE) see operator actions like commits.
+    onChanged: (key) => commitListeners.notify(key),
+  });
 
   const fireTimers = (): Promise<number> =>
     fireDueTimers({ store, registry, clock, logger, schedule, metrics });

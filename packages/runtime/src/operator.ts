@@ -36,6 +36,8 @@ export interface OperatorDeps {
   readonly metrics: ConvoyMetricsSink;
   /** Ask for a turn of the convoy (after resume, retry, redrive). */
   readonly schedule: (key: ConvoyKey) => Promise<void>;
+  /** An action changed the convoy (its record, history or dead letters). */
+  readonly onChanged?: (key: ConvoyKey) => void;
 }
 
 /** Largest page of {@link ConvoyOperator.listConvoys} and {@link ConvoyOperator.listDeadLetters}. */
@@ -153,7 +155,10 @@ export class ConvoyOperator {
     if (seq !== undefined && result.redriven.length === 0) throw deadLetterNotFound(key, seq);
     for (let i = 0; i < result.redriven.length; i += 1)
       this.deps.metrics.eventAccepted?.(key.type, 'redrive');
-    if (result.redriven.length > 0) await this.deps.schedule(key);
+    if (result.redriven.length > 0) {
+      this.deps.onChanged?.(key);
+      await this.deps.schedule(key);
+    }
     return result;
   }
 
@@ -162,6 +167,7 @@ export class ConvoyOperator {
     await this.#existing(key);
     if (!(await this.deps.store.discardDeadLetter(key, seq, this.deps.clock.now(), options.by)))
       throw deadLetterNotFound(key, seq);
+    this.deps.onChanged?.(key);
   }
 
   /** Pause, resume or retry: a compare-and-set on the record, retried while commits race with it. */
@@ -201,6 +207,7 @@ export class ConvoyOperator {
         if (isConvoyError(error) && error.code === 'convoy_busy' && attempt < statusChangeAttempts) continue;
         throw error;
       }
+      this.deps.onChanged?.(key);
       if (rule.to === 'active') await this.deps.schedule(key);
       return toConvoyView(key, { ...stored, record: next }, definition.version);
     }

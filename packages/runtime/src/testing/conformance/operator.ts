@@ -177,8 +177,13 @@ export function operatorTests(h: () => Harness): void {
     const key = h().key(ledger.type);
     await h().send(key, { type: 'Add', n: 1 });
     await h().engine.runTurn(key);
+    const changed: string[] = [];
+    const unsubscribe = h().engine.subscribe?.((changedKey) => changed.push(changedKey.id));
     const paused = await h().engine.pauseConvoy(key, { by: 'ops' });
     expect(paused.status).toBe('paused');
+    // Live views hear about operator actions like about commits.
+    expect(changed).toEqual([key.id]);
+    unsubscribe?.();
     expect(ids((await h().engine.listConvoys({ type: ledger.type, status: 'paused' })).items)).toEqual([
       key.id,
     ]);
