@@ -138,6 +138,8 @@ describe('stalled convoys', () => {
     const escalations = (await kit.history('shipment', 's8')).filter((h) => h.event.type === 'Stalled');
     expect(escalations).toHaveLength(1);
     expect(escalations[0]).toMatchObject({ event: { reason: 'idle' } });
+    const page = await kit.engine.listConvoys({ type: 'shipment', status: 'stalled' });
+    expect(page.items.map((item) => item.id)).toEqual(['s8']);
     // Progress clears the stall (and re-arms the limit).
     await kit.send('shipment', 's8', { type: 'Poke' });
     expect(await kit.get('shipment', 's8')).toMatchObject({ status: 'active', value: 'ready' });

@@ -105,6 +105,9 @@ describe('redis: time and trouble', () => {
     const escalations = (await k.history('shipment', 'r5')).filter((h) => h.event.type === 'Stalled');
     expect(escalations).toHaveLength(1);
     expect((await k.get('shipment', 'r5'))?.status).toBe('stalled');
+    // Listed by status (the index is written by the same commit).
+    const page = await k.engine.listConvoys({ type: 'shipment', status: 'stalled' });
+    expect(page.items.map((item) => item.id)).toEqual(['r5']);
   });
 
   it('a version mismatch gives blocked, and a registered migration un-blocks it', async () => {
