@@ -6,10 +6,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.ts';
+import { killAllRedis } from './redis-server.ts';
 import { runBench } from './run-bench.ts';
 
 const config = loadConfig();
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+// Ctrl-C or a CI timeout must not leave a redis-server behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllRedis();
+    process.exit(130);
+  });
+}
 
 try {
   const report = await runBench(config, log);
@@ -21,5 +30,6 @@ try {
   process.exit(0);
 } catch (error) {
   log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  killAllRedis();
   process.exit(1);
 }

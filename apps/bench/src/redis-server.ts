@@ -22,6 +22,21 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
+/** Servers started and not yet stopped, so an interrupted run can still kill them by pid. */
+const running = new Map<number, string>();
+
+/** Kill every server this process started (SIGKILL by pid) and forget them; for signal handlers. */
+export function killAllRedis(): void {
+  for (const pid of running.keys()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 /** Ask the kernel for a free loopback port (bind to 0, read it, release it). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,12 +107,14 @@ export async function startRedis(persistence: RedisPersistence): Promise<BenchRe
   );
   const pid = child.pid;
   if (pid === undefined) throw new Error('redis-server could not be spawned (is it installed?)');
+  running.set(pid, dir);
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPing(url, child, 10_000);
   } catch (error) {
     child.kill('SIGKILL');
+    running.delete(pid);
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
@@ -116,6 +133,7 @@ export async function startRedis(persistence: RedisPersistence): Promise<BenchRe
         if (!killed) process.kill(pid, 'SIGKILL');
         await exited;
       }
+      running.delete(pid);
       await rm(dir, { recursive: true, force: true });
     },
   };
