@@ -10,6 +10,8 @@ import { createOrderConvoy } from './order-convoy.ts';
 /** A running server (and, with Redis, its worker processes) serving the order convoy. */
 export interface DemoEnvironment {
   readonly url: string;
+  /** The web console's URL (`<url>/console`), or undefined when it is not mounted. */
+  readonly consoleUrl: string | undefined;
   /** The store in words. */
   readonly storeDescription: string;
   /**
@@ -59,6 +61,7 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions = {})
   const server = await startServer({ definitions: [order], port: options.port ?? 0 });
   return {
     url: server.url,
+    consoleUrl: server.consoleUrl,
     storeDescription: server.storeDescription,
     notifications,
     close: () => server.close(),

@@ -34,7 +34,9 @@ const onNotification = (notification: string) => {
 const environment = redis
   ? await startRedisDemoEnvironment({ redis, port, workers: Number(values.workers), onNotification })
   : await startDemoEnvironment({ port, onNotification });
-console.log(`Convoy demo: the order convoy at ${environment.url}, ${environment.storeDescription}\n`);
+console.log(`Convoy demo: the order convoy at ${environment.url}, ${environment.storeDescription}`);
+if (environment.consoleUrl) console.log(`Console: ${environment.consoleUrl}`);
+console.log('');
 let ok = false;
 try {
   // Redis keeps earlier runs' orders: give this run's orders their own ids.
@@ -54,7 +56,17 @@ try {
 
 if (keep) {
   const url = environment.url;
-  console.log(`\nServer kept running at ${url} (Ctrl+C to stop). Try:`);
+  console.log(`\nServer kept running at ${url} (Ctrl+C to stop).`);
+  if (environment.consoleUrl) {
+    console.log(`\nOpen ${environment.consoleUrl} to watch an order move:`);
+    console.log(
+      `  ${environment.consoleUrl}/convoys/order/2001 follows order 2001 live as you send it events below`,
+    );
+    console.log(
+      `  (unpaid orders are canceled after the payment timeout; CONVOY_DEMO_PAYMENT_TIMEOUT_MS=60000 gives you time)`,
+    );
+  }
+  console.log('\nTry:');
   console.log(`  curl ${url}/convoy-types/order`);
   console.log(`  curl ${url}/convoys/order/1004`);
   console.log(`  curl ${url}/convoys/order/1004/history`);
@@ -65,6 +77,9 @@ if (keep) {
   console.log(
     `  curl -X POST '${url}/convoys/order/2001/events?wait=2000' -H 'content-type: application/json' -d '{"type":"PaymentConfirmed"}'`,
   );
+  console.log('Or with the CLI (in this repository: node packages/cli/bin/convoy.js):');
+  console.log(`  convoy history order 2001 --follow --url ${url}`);
+  console.log(`  convoy send order 2001 '{"type":"ItemsShipped"}' --url ${url}`);
   echoNotifications = true;
   closeOnSignals(() => environment.close(), { log: () => undefined });
 } else {

@@ -107,6 +107,7 @@ export async function startRedisDemoEnvironment(options: RedisDemoOptions): Prom
     });
     return {
       url: server.url,
+      consoleUrl: server.consoleUrl,
       storeDescription: `${server.storeDescription}; HTTP in this process, ${workers.length} worker processes`,
       notifications,
       async close() {

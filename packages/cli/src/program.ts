@@ -78,18 +78,22 @@ export function createProgram(
         console: flags.console,
       });
       closeOnSignals(() => server.close());
-      out(`Convoy listening on ${server.url}`);
-      out(`  store: ${server.storeDescription}${server.processing ? '' : ', HTTP only (no processing)'}`);
-      if (server.consoleUrl) out(`  console: ${server.consoleUrl}`);
-      for (const line of typeLines(server.definitions)) out(line);
+      // One write: a reader that sees the URL line sees the whole banner (tests read it right after).
+      const banner = [
+        `Convoy listening on ${server.url}`,
+        `  store: ${server.storeDescription}${server.processing ? '' : ', HTTP only (no processing)'}`,
+        ...(server.consoleUrl ? [`  console: ${server.consoleUrl}`] : []),
+        ...typeLines(server.definitions),
+      ];
       const first = server.definitions[0];
       if (first) {
-        out(`  try: curl ${server.url}/convoy-types/${first.type}`);
-        out(
+        banner.push(
+          `  try: curl ${server.url}/convoy-types/${first.type}`,
           `       curl -X POST ${server.url}/convoys/${first.type}/demo-1/events -H 'content-type: application/json' ` +
             `-d '{"type":"${first.eventTypes[0] ?? 'SomeEvent'}"}'`,
         );
       }
+      out(banner.join('\n'));
     });
 
   program
@@ -103,9 +107,13 @@ export function createProgram(
       const { startWorker } = await import('./worker.ts');
       const worker = await startWorker({ module, redis: flags.redis, concurrency: flags.concurrency });
       closeOnSignals(() => worker.close());
-      out(`Convoy worker ${worker.engine.workerId} processing`);
-      out(`  store: ${worker.storeDescription}`);
-      for (const line of typeLines(worker.definitions)) out(line);
+      out(
+        [
+          `Convoy worker ${worker.engine.workerId} processing`,
+          `  store: ${worker.storeDescription}`,
+          ...typeLines(worker.definitions),
+        ].join('\n'),
+      );
     });
 
   const output = { out, err };
