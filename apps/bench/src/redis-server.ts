@@ -3,6 +3,7 @@
  * developer's Redis and every contender measures against the same, freshly started server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,14 +26,15 @@ export interface BenchRedis {
 /** Servers started and not yet stopped, so an interrupted run can still kill them by pid. */
 const running = new Map<number, string>();
 
-/** Kill every server this process started (SIGKILL by pid) and forget them; for signal handlers. */
+/** Kill every server this process started (SIGKILL by pid), remove their data; for signal handlers. */
 export function killAllRedis(): void {
-  for (const pid of running.keys()) {
+  for (const [pid, dir] of running) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   }
   running.clear();
 }
