@@ -46,6 +46,11 @@ export async function runOutbox(
   const poisonIds: string[] = [];
   let delivered = false;
   for (const effect of effects) {
+    if (effect.action === invokeEffectAction && !isCurrentInvocation(record, effect)) {
+      // Its state was left before it ran (e.g. in the same batch): cancelled, nothing to run or deliver.
+      done.push(effect.id);
+      continue;
+    }
     const result = await runEffect(definition, key, effect, deps.effectRetry, deps.logger);
     if (effect.action === invokeEffectAction) {
       // Success or retries exhausted: either way the result goes back into the machine through the inbox.
@@ -96,6 +101,12 @@ export async function runOutbox(
   // The result waits in the inbox: ask for the turn that applies it.
   if (delivered) await deps.reschedule(key);
   return current;
+}
+
+/** True while the record still waits for this effect's invocation (its state was not left). */
+function isCurrentInvocation(record: ConvoyRecord, effect: EffectIntent): boolean {
+  const { invokeId } = effect.params as unknown as InvokeEffectParams;
+  return record.invokes?.[invokeId] === effect.id;
 }
 
 /**

@@ -69,19 +69,40 @@ describe('invoked work (fromPromise) as a durable effect', () => {
     expect(JSON.stringify(view?.context)).toContain('carrier unavailable (call 3)');
   });
 
-  it('drops the result of an invoke whose state was left before the result arrived', async () => {
+  it('does not run an invoke whose state was left before it ran (its result could only be stale)', async () => {
     const carrier = new FlakyCarrier(0);
     kit = createConvoyTestKit({ definitions: [shipmentConvoy(carrier)] });
     // Accept both before any turn: the invoke starts on Ship, Cancel leaves the state in the same turn.
     await kit.engine.accept({ type: 'shipment', id: 's5', event: { type: 'Ship', parcel: 'p5' } });
     await kit.engine.accept({ type: 'shipment', id: 's5', event: { type: 'Cancel' } });
     await kit.settle();
-    expect(await lines(kit, 's5')).toEqual([
+    // Left in the same turn: the invocation is cancelled before it runs, so nothing comes back.
+    expect(await lines(kit, 's5')).toEqual(['1 Ship applied', '2 Cancel applied']);
+    expect(carrier.calls.size).toBe(0);
+    expect((await kit.get('shipment', 's5'))?.value).toBe('canceled');
+  });
+});
+
+describe('invoked work: a result arriving after its state was left', () => {
+  it('is recorded as ignored stale_result and never reaches the machine', async () => {
+    const carrier = new FlakyCarrier(0);
+    let release: () => void = () => undefined;
+    carrier.gate = new Promise((resolve) => (release = resolve));
+    kit = createConvoyTestKit({ definitions: [shipmentConvoy(carrier)] });
+    const shipping = kit.send('shipment', 's10', { type: 'Ship', parcel: 'p10' });
+    // The carrier call is in flight; the order is canceled meanwhile.
+    while (!carrier.calls.has('p10')) await new Promise((resolve) => setTimeout(resolve, 1));
+    await kit.engine.accept({ type: 'shipment', id: 's10', event: { type: 'Cancel' } });
+    release();
+    await shipping;
+    await kit.settle();
+    expect(carrier.calls.get('p10')).toBe(1);
+    expect(await lines(kit, 's10')).toEqual([
       '1 Ship applied',
       '2 Cancel applied',
       '3 xstate.done.actor.carrierCall ignored stale_result',
     ]);
-    expect((await kit.get('shipment', 's5'))?.value).toBe('canceled');
+    expect(await kit.get('shipment', 's10')).toMatchObject({ value: 'canceled', context: { tracking: '' } });
   });
 });
 

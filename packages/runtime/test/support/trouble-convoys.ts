@@ -9,11 +9,14 @@ import { assign, fromPromise, setup } from 'xstate';
 /** Counts carrier calls per parcel and fails the first `failures` of them. */
 export class FlakyCarrier {
   readonly calls = new Map<string, number>();
+  /** When set, every call waits for it (to act while a call is in flight). */
+  gate: Promise<void> | undefined;
   constructor(public failures: number) {}
 
   async call(parcel: string): Promise<string> {
     const n = (this.calls.get(parcel) ?? 0) + 1;
     this.calls.set(parcel, n);
+    await this.gate;
     if (n <= this.failures) throw new Error(`carrier unavailable (call ${n})`);
     return `TRACK-${parcel}`;
   }
