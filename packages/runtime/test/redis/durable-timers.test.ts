@@ -4,19 +4,14 @@
  * kill -9 of every worker and a kill -9 + AOF restart of redis-server. After the outage the overdue
  * timers fire once, late; cancelled timers never fire.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { ConvoyKey, HistoryEntry } from '@convoy/core';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmConvoy } from './fixtures/alarm.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
-
-const workerScript = fileURLToPath(new URL('./fixtures/timer-worker.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { kill9, sleep, spawnFixtureWorker, until, type FixtureWorker } from './worker-process.ts';
 
 let server: TestRedisServer;
 beforeAll(async () => {
@@ -26,45 +21,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface Worker {
-  readonly child: ChildProcess;
-  output: string;
-}
-
-function spawnWorker(prefix: string, queue: string, id: string): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript, server.url, prefix, queue, id], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const worker: Worker = { child, output: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (worker.output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (worker.output += chunk.toString()));
-  return worker;
-}
-
-async function kill9(worker: Worker): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-  worker.child.kill('SIGKILL');
-  await exited;
-}
-
-/** Polls `read` (retrying while Redis restarts) until `done` holds; fails after `timeoutMs`. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (done(last)) return last;
-    } catch {
-      // Redis may be restarting.
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(last)}`);
-    await sleep(100);
-  }
-}
+const spawnWorker = (prefix: string, queue: string, id: string): FixtureWorker =>
+  spawnFixtureWorker('timer-worker.ts', [server.url, prefix, queue, id]);
 
 describe('redis: durable timers under faults', () => {
   it('a timer survives kill -9 of every worker and a Redis restart, fires exactly once (late); a cancelled timer never fires', async () => {
@@ -81,7 +39,7 @@ describe('redis: durable timers under faults', () => {
       logger: silentLogger,
     });
     await producer.start();
-    const workers: Worker[] = [];
+    const workers: FixtureWorker[] = [];
     try {
       workers.push(spawnWorker(prefix, queue, 'w0'), spawnWorker(prefix, queue, 'w1'));
       const armed: ConvoyKey[] = Array.from({ length: 12 }, (_, i) => ({ type: 'alarm', id: `a${i}` }));
