@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { closeOnSignals } from '@convoy/cli';
 import { startDemoEnvironment, verifyDemo } from './demo.ts';
+import { startLiveOrders } from './live-orders.ts';
 import { startRedisDemoEnvironment } from './redis-demo.ts';
 import { formatReport } from './report.ts';
 
@@ -29,7 +30,8 @@ const port = values.port === undefined ? (keep ? 3000 : 0) : Number(values.port)
 // Once the scripted part is over, effects caused by the user's own curl requests are printed as they run.
 let echoNotifications = false;
 const onNotification = (notification: string) => {
-  if (echoNotifications) console.log(`[notifyCustomer] ${notification}`);
+  // The live orders (see below) would print a line a second: only the user's own orders are echoed.
+  if (echoNotifications && !notification.startsWith('live-')) console.log(`[notifyCustomer] ${notification}`);
 };
 const environment = redis
   ? await startRedisDemoEnvironment({ redis, port, workers: Number(values.workers), onNotification })
@@ -57,13 +59,13 @@ try {
 if (keep) {
   const url = environment.url;
   console.log(`\nServer kept running at ${url} (Ctrl+C to stop).`);
+  // Orders that move on their own, one event a second, so the console has something to show.
+  const livePrefix = redis ? `live-${Date.now().toString(36)}` : 'live';
+  const stopLiveOrders = startLiveOrders(url, { prefix: livePrefix });
   if (environment.consoleUrl) {
     console.log(`\nOpen ${environment.consoleUrl} to watch an order move:`);
     console.log(
-      `  ${environment.consoleUrl}/convoys/order/2001 follows order 2001 live as you send it events below`,
-    );
-    console.log(
-      `  (unpaid orders are canceled after the payment timeout; CONVOY_DEMO_PAYMENT_TIMEOUT_MS=60000 gives you time)`,
+      `  ${environment.consoleUrl}/convoys/order/${livePrefix}-1 moves live (${livePrefix}-2, -3, … follow, one event a second)`,
     );
   }
   console.log('\nTry:');
@@ -78,10 +80,17 @@ if (keep) {
     `  curl -X POST '${url}/convoys/order/2001/events?wait=2000' -H 'content-type: application/json' -d '{"type":"PaymentConfirmed"}'`,
   );
   console.log('Or with the CLI (in this repository: node packages/cli/bin/convoy.js):');
-  console.log(`  convoy history order 2001 --follow --url ${url}`);
-  console.log(`  convoy send order 2001 '{"type":"ItemsShipped"}' --url ${url}`);
+  console.log(`  convoy ls order --url ${url}`);
+  console.log(`  convoy history order ${livePrefix}-1 --follow --url ${url}`);
+  console.log(`  convoy diagram order --format mermaid --url ${url}`);
   echoNotifications = true;
-  closeOnSignals(() => environment.close(), { log: () => undefined });
+  closeOnSignals(
+    () => {
+      stopLiveOrders();
+      return environment.close();
+    },
+    { log: () => undefined },
+  );
 } else {
   await environment.close();
   if (!ok) console.error('\nDemo FAILED: see the ✗ lines above.');
