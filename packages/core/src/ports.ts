@@ -366,6 +366,8 @@ export interface ConvoyMetricsSink {
   eventAccepted?(type: string, source: EventSource['kind']): void;
   /** An event's outcome was committed; `latencyMs` is from acceptance to that commit. */
   eventProcessed?(type: string, outcome: EventOutcome, latencyMs: number): void;
+  /** A turn picked an event up `waitMs` after it was accepted (queue wait, before its outcome is decided). */
+  eventDequeued?(type: string, waitMs: number): void;
   /** A turn's batch was stepped and committed. */
   turnCompleted?(type: string, durationMs: number, events: number): void;
   /** A commit or ack was fenced off (`stale_claim`): another worker took the convoy. */

@@ -72,6 +72,13 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     buckets,
     registers,
   });
+  const queueWait = new Histogram({
+    name: 'convoy_queue_wait_seconds',
+    help: 'From acceptance until a turn picked the event up',
+    labelNames: ['type'] as const,
+    buckets,
+    registers,
+  });
   const turns = new Histogram({
     name: 'convoy_turn_duration_seconds',
     help: 'Stepping and committing one batch of a convoy',
@@ -115,6 +122,7 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
       if (outcome === 'deadLettered') deadLetters.inc({ type });
       latency.observe({ type }, latencyMs / 1000);
     },
+    eventDequeued: (type, waitMs) => queueWait.observe({ type }, waitMs / 1000),
     turnCompleted: (type, durationMs) => turns.observe({ type }, durationMs / 1000),
     claimLost: (type) => claimsLost.inc({ type }),
     timerFired: (type, lagMs) => timerLag.observe({ type }, lagMs / 1000),

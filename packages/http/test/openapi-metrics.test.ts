@@ -87,6 +87,7 @@ describe('Prometheus metrics', () => {
     expect(after).toContain('convoy_events_processed_total{type="parcel",outcome="applied"} 3');
     expect(after).toMatch(/convoy_event_latency_seconds_count\{type="parcel"\} 3/);
     expect(after).toMatch(/convoy_turn_duration_seconds_count\{type="parcel"\} [1-3]/);
+    expect(after).toMatch(/convoy_queue_wait_seconds_count\{type="parcel"\} 3/);
     expect(after).toContain('convoy_convoys{type="parcel",status="done"} 1');
     expect(after).toContain('convoy_convoys{type="parcel",status="active"} 0');
     // Ids never become labels.

@@ -175,6 +175,10 @@ function reportTurn(
 ): void {
   const type = claim.key.type;
   const acceptedAt = new Map(claim.events.map((event) => [event.seq, event.acceptedAt]));
+  for (const event of claim.events) {
+    if (event.seq <= (claim.record?.processedSeq ?? 0)) continue;
+    metrics.eventDequeued?.(type, Math.max(0, startedAt - event.acceptedAt));
+  }
   for (const entry of turn.history) {
     const accepted = acceptedAt.get(entry.seq);
     metrics.eventProcessed?.(
