@@ -5,10 +5,15 @@
 import { defineConvoy } from '@convoy/core';
 import type { JsonValue } from '@convoy/core';
 import { createConvoyEngine, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
-import { createConvoyTestKit, type ConvoyTestKit } from '@convoy/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { FlakyCarrier, shipmentConvoy, shipmentTimeoutMs } from './support/trouble-convoys.ts';
+import {
+  createConvoyTestKit,
+  FlakyCarrier,
+  shipmentConvoy,
+  shipmentTimeoutMs,
+  type ConvoyTestKit,
+} from '@convoy/runtime/testing';
 
 let kit: ConvoyTestKit | undefined;
 afterEach(async () => {

@@ -9,3 +9,9 @@ export { createConvoyTestKit } from './test-kit.ts';
 export type { ConvoyTestKit, ConvoyTestKitOptions } from './test-kit.ts';
 export { conformanceConvoys, conformancePaymentTimeoutMs, EffectLog } from './conformance-convoys.ts';
 export type { ConformanceConvoys } from './conformance-convoys.ts';
+export {
+  FlakyCarrier,
+  shipmentConvoy,
+  shipmentMachine,
+  shipmentTimeoutMs,
+} from './conformance/shipment-convoy.ts';

@@ -9,6 +9,7 @@ import { Harness, type StoreFactory } from './conformance/harness.ts';
 import { operatorTests } from './conformance/operator.ts';
 import { orderingTests } from './conformance/ordering.ts';
 import { policyTests } from './conformance/policies.ts';
+import { timeAndTroubleTests } from './conformance/time-trouble.ts';
 
 /**
  * Register the conformance tests for one store adapter (call it at the top level of a vitest file).
@@ -44,5 +45,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('claims and fencing', () => claimTests(h));
     describe('effects, timers, parallelism', () => effectAndTimerTests(h));
     describe('status index and operator actions', () => operatorTests(h));
+    describe('time and trouble', () => timeAndTroubleTests(h));
   });
 }

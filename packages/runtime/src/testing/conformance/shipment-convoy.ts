@@ -1,5 +1,5 @@
 /**
- * Convoys for the time-and-trouble tests (memory and Redis): a shipment that invokes a flaky carrier,
+ * The shipment convoy of the time-and-trouble conformance tests (and the runtime tests): a shipment that invokes a flaky carrier,
  * waits with a timeout, escalates when idle, and has a guard that can throw.
  */
 import { defineConvoy } from '@convoy/core';
