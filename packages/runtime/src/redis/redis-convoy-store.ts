@@ -37,7 +37,7 @@ import { isScriptCode, scriptCodeToError } from './script-codes.ts';
 import { bucketIndexReader } from './bucket-index.ts';
 import { parseClaimReply, parseInboxEntry } from './claim-reply.ts';
 import { ConvoyIndexReader } from './convoy-index.ts';
-import { deadLetterEntry } from '../operator-entries.ts';
+import { commitOperatorArgs, discardArgs, redriveArgs, type StoredDeadLetter } from './operator-args.ts';
 
 /** Options of the Redis store. */
 export interface RedisConvoyStoreOptions extends RedisKeyOptions {
@@ -279,14 +279,9 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void> {
-    const k = this.keys.convoy(key);
-    const { record } = commit;
+    const args = commitOperatorArgs(this.keys.convoy(key), commit, this.historyCap);
     try {
-      await this.run('commitOperator', key, [
-        k.meta, k.state, k.history, k.dirty, ...k.statusIndexes,
-        record.updatedAt, commit.expectedRevision, record.revision, JSON.stringify(record), record.status,
-        JSON.stringify(commit.entry), k.member, this.historyCap, randomUUID(),
-      ]); // prettier-ignore
+      await this.run('commitOperator', key, args);
     } catch (error) {
       if (isConvoyError(error) && error.code === 'stale_claim') {
         throw new ConvoyError('convoy_busy', `Convoy ${key.type}/${key.id} changed meanwhile; retry`, {
@@ -298,33 +293,13 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async redriveDeadLetters(input: RedriveInput): Promise<RedriveResult> {
-    const { key } = input;
-    const k = this.keys.convoy(key);
     const wanted = input.seqs === undefined ? undefined : new Set(input.seqs);
-    const letters = (await this.storedDeadLetters(key))
+    const letters = (await this.storedDeadLetters(input.key))
       .filter(({ letter }) => wanted === undefined || wanted.has(letter.seq))
       .sort((a, b) => a.letter.seq - b.letter.seq);
     if (letters.length === 0) return { redriven: [] };
-    const args: Array<string | number> = [
-      k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex,
-      input.now, k.member, this.historyCap, letters.length,
-    ]; // prettier-ignore
-    for (const { raw, letter } of letters) {
-      // The new seq is only known inside the script: the entry is sent as the JSON around it.
-      // The operator note is the entry's last field, and a quote inside `by` is escaped: the last
-      // `"newSeq":<marker>` is the placeholder.
-      const entry = JSON.stringify(deadLetterEntry('redrive', letter, input.now, input.by, newSeqMarker));
-      const placeholder = `"newSeq":${newSeqMarker}`;
-      const at = entry.lastIndexOf(placeholder) + '"newSeq":'.length;
-      args.push(
-        raw,
-        JSON.stringify(letter.event),
-        JSON.stringify({ kind: 'redrive', deadLetterSeq: letter.seq }),
-        entry.slice(0, at),
-        entry.slice(at + String(newSeqMarker).length),
-      );
-    }
-    const newSeqs = (await this.run('redriveDeadLetters', key, args)) as number[];
+    const args = redriveArgs(this.keys.convoy(input.key), letters, input, this.historyCap);
+    const newSeqs = (await this.run('redriveDeadLetters', input.key, args)) as number[];
     const redriven: Array<{ seq: number; newSeq: number }> = [];
     letters.forEach(({ letter }, i) => {
       const newSeq = newSeqs[i] ?? 0;
@@ -334,15 +309,10 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean> {
-    const k = this.keys.convoy(key);
     const found = (await this.storedDeadLetters(key)).find(({ letter }) => letter.seq === seq);
     if (!found) return false;
-    const entry = JSON.stringify(deadLetterEntry('discard', found.letter, now, by));
-    const reply = await this.run('discardDeadLetter', key, [
-      k.meta, k.dlq, k.history, k.deadLetterIndex,
-      k.member, this.historyCap, found.raw, entry,
-    ]); // prettier-ignore
-    return reply === 1;
+    const args = discardArgs(this.keys.convoy(key), found, now, by, this.historyCap);
+    return (await this.run('discardDeadLetter', key, args)) === 1;
   }
 
   async ping(): Promise<void> {
@@ -350,7 +320,7 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   /** The dead letters with their stored JSON (the scripts match a letter by its exact stored string). */
-  private async storedDeadLetters(key: ConvoyKey): Promise<Array<{ raw: string; letter: DeadLetter }>> {
+  private async storedDeadLetters(key: ConvoyKey): Promise<StoredDeadLetter[]> {
     const entries = await this.read(key, () => this.client.lrange(this.keys.convoy(key).dlq, 0, -1));
     return entries.map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
   }
@@ -402,9 +372,6 @@ function timersToKeep(claim: Claim, record: ConvoyRecord): TimerArm[] {
   }
   return Object.values(record.timers).filter((timer) => !fired.has(timer.token));
 }
-
-/** Stands in for the new seq of a redriven letter while its history entry is serialised. */
-const newSeqMarker = 987_654_321_012_345;
 
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0)

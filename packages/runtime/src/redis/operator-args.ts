@@ -1,0 +1,73 @@
+/**
+ * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-6`,
+ * `discardDeadLetter-4`): keys first, then arguments, in the order each script's header documents.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DeadLetter, OperatorCommit, RedriveInput } from '@convoy/core';
+import { deadLetterEntry } from '../operator-entries.ts';
+import type { ConvoyKeySet } from './keys.ts';
+
+/** A dead letter as stored (the scripts match a letter by its exact stored JSON) and parsed. */
+export interface StoredDeadLetter {
+  readonly raw: string;
+  readonly letter: DeadLetter;
+}
+
+/** Stands in for the new seq of a redriven letter while its history entry is serialised. */
+const newSeqMarker = 987_654_321_012_345;
+
+/** `commitOperator-9.lua`: a fresh operation token makes a re-sent call recognise its own write. */
+export function commitOperatorArgs(
+  k: ConvoyKeySet,
+  commit: OperatorCommit,
+  historyCap: number,
+): Array<string | number> {
+  const { record } = commit;
+  return [
+    k.meta, k.state, k.history, k.dirty, ...k.statusIndexes,
+    record.updatedAt, commit.expectedRevision, record.revision, JSON.stringify(record), record.status,
+    JSON.stringify(commit.entry), k.member, historyCap, randomUUID(),
+  ]; // prettier-ignore
+}
+
+/**
+ * `redriveDeadLetters-6.lua`. The new seq is only known inside the script, so each history entry is
+ * sent as the JSON before and after it. The operator note is the entry's last field and a quote inside
+ * `by` is escaped, so the last `"newSeq":<marker>` is the placeholder.
+ */
+export function redriveArgs(
+  k: ConvoyKeySet,
+  letters: readonly StoredDeadLetter[],
+  input: RedriveInput,
+  historyCap: number,
+): Array<string | number> {
+  const args: Array<string | number> = [
+    k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex,
+    input.now, k.member, historyCap, letters.length,
+  ]; // prettier-ignore
+  const placeholder = `"newSeq":${newSeqMarker}`;
+  for (const { raw, letter } of letters) {
+    const entry = JSON.stringify(deadLetterEntry('redrive', letter, input.now, input.by, newSeqMarker));
+    const at = entry.lastIndexOf(placeholder) + '"newSeq":'.length;
+    args.push(
+      raw,
+      JSON.stringify(letter.event),
+      JSON.stringify({ kind: 'redrive', deadLetterSeq: letter.seq }),
+      entry.slice(0, at),
+      entry.slice(at + String(newSeqMarker).length),
+    );
+  }
+  return args;
+}
+
+/** `discardDeadLetter-4.lua`. */
+export function discardArgs(
+  k: ConvoyKeySet,
+  found: StoredDeadLetter,
+  now: number,
+  by: string | undefined,
+  historyCap: number,
+): Array<string | number> {
+  const entry = JSON.stringify(deadLetterEntry('discard', found.letter, now, by));
+  return [k.meta, k.dlq, k.history, k.deadLetterIndex, k.member, historyCap, found.raw, entry];
+}
