@@ -4,13 +4,15 @@
  * Workload: `convoys` ledger convoys, one concurrent producer each sending `Add {n}` for n = 1..events
  * with Idempotency-Key `<id>-<n>` (retried with the same key on any error, ~10% re-sent on purpose),
  * processed by two worker processes while `fault` injects failures. Checker: every convoy's context
- * lists each n exactly once in the order of the seqs its 202s returned; history is seqs 1..n, all
- * `applied`; nothing is left unprocessed; every committed `audit` effect (n % 5 === 0) ran at least once.
+ * lists each n exactly once in the order of the seqs its 202s returned; history holds every accepted seq
+ * once, all `applied`; nothing is left unprocessed; every committed `audit` effect (n % 5 === 0) ran at
+ * least once. It prints one line per test (`checkerLine`): `accepted=… lost=0 duplicated=0 out_of_order=0
+ * stale_commits=… stuck=0 faults=…` and then the extra counts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { ConvoyKey, ConvoyStore } from '@convoy/core';
+import type { ConvoyKey, ConvoyStore, TurnScheduler } from '@convoy/core';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
 import { crashLedger } from './fixtures/ledger.ts';
@@ -31,6 +33,8 @@ export interface WorkerProcess {
 /** What a fault injector can do while the workload runs. */
 export interface FaultContext {
   readonly server: TestRedisServer;
+  /** The run's store (its key prefix), e.g. to read a convoy's fencing epoch. */
+  readonly store: RedisConvoyStore;
   readonly workers: WorkerProcess[];
   /** Kill -9 worker `index` and start a fresh one in its place. */
   respawn(index: number): Promise<void>;
@@ -56,8 +60,10 @@ export interface CheckResult {
   readonly effectReruns: number;
   /** The crash points workers died at (`CRASH <point>` lines). */
   readonly crashPoints: readonly string[];
-  /** Commits of lost claims the store refused (reported by the workers). */
+  /** Commits of lost claims the store refused (`STALE` lines of the workers). */
   readonly staleRefused: number;
+  /** Everything every worker process printed. */
+  readonly outputs: string;
   readonly faults: number;
   readonly line: string;
 }
@@ -71,13 +77,20 @@ export interface WorkloadOptions {
   readonly spinMs?: number;
   /** Extra worker arguments, e.g. `--unfenced` (negative control) or `--crash=0.05`. */
   readonly workerArgs?: readonly string[];
+  /** Arguments of the first worker process only (appended to `workerArgs`), e.g. `--freeze=3`. */
+  readonly firstWorkerArgs?: readonly string[];
+  /**
+   * The producer accepts but never adds the BullMQ wake-up, as if it crashed between the accept script
+   * and the add: only the workers' sweepers can deliver the events. Counted as faults (`droppedWakeUps`).
+   */
+  readonly dropWakeUps?: boolean;
   /**
    * When set, once the faults stop every worker is replaced by one with these arguments (e.g. without
    * `--crash`, so self-killing workers do not leave nobody to finish the work).
    */
   readonly settleWorkerArgs?: readonly string[];
   /** Injects faults until producers are done (and at least its own minimum); returns how many. */
-  readonly fault: (context: FaultContext) => Promise<number>;
+  readonly fault?: (context: FaultContext) => Promise<number>;
   /** How long to wait for the workers to drain everything after the faults stop. */
   readonly settleMs?: number;
 }
@@ -115,6 +128,18 @@ export interface ConvoyCounts {
   readonly outOfOrder: number;
 }
 
+/** The one line a fault test prints: the counts the issue names first, then the extra ones. */
+export function checkerLine(
+  counts: ConvoyCounts & { readonly staleCommits: number; readonly stuck: number; readonly faults: number },
+  extra: Readonly<Record<string, number>> = {},
+): string {
+  const head =
+    `accepted=${counts.accepted} lost=${counts.lost} duplicated=${counts.duplicated} ` +
+    `out_of_order=${counts.outOfOrder} stale_commits=${counts.staleCommits} stuck=${counts.stuck} ` +
+    `faults=${counts.faults}`;
+  return [head, ...Object.entries(extra).map(([name, value]) => `${name}=${value}`)].join(' ');
+}
+
 /**
  * Checks ledger convoys against the 202s their producers got (`seqOf`: `<id>/<n>` -> seq): each n applied
  * exactly once, in seq order (context and history), every history entry `applied`, nothing accepted twice.
@@ -139,6 +164,8 @@ export async function checkConvoys(
     const seqs = history.map((entry) => entry.seq);
     accepted += stored?.accepted ?? 0;
     lost += expected.filter((n) => !items.includes(n)).length;
+    // An accepted event whose outcome is missing from the history is lost too (every outcome is visible).
+    lost += expected.filter((n) => !seqs.includes(seqOf.get(`${key.id}/${n}`)!)).length;
     // Applied twice (in the context or the history), or accepted twice despite the same key.
     duplicated += items.length - new Set(items).size;
     duplicated += seqs.length - new Set(seqs).size;
@@ -160,7 +187,15 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   const prefix = `crash-${run}`;
   const queueName = `crash-${run}`;
   const store = new RedisConvoyStore({ connection: server.url, prefix, buckets: 8 });
-  const scheduler = new BullmqTurnScheduler({ connection: server.url, queueName });
+  const bullmq = new BullmqTurnScheduler({ connection: server.url, queueName });
+  let droppedWakeUps = 0;
+  const scheduler: TurnScheduler = options.dropWakeUps
+    ? {
+        schedule: async () => void (droppedWakeUps += 1),
+        start: async () => undefined,
+        close: () => bullmq.close(),
+      }
+    : bullmq;
   // The producer is an API-only node: it accepts and schedules; the worker processes take the turns.
   const producer = createConvoyEngine({
     definitions: [crashLedger],
@@ -171,12 +206,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   });
   const everyWorker: WorkerProcess[] = [];
   let workerArgs = options.workerArgs ?? [];
-  const start = (id: string) => {
-    const worker = spawnWorker(server.url, prefix, queueName, id, workerArgs);
+  const start = (id: string, first = false) => {
+    const args = first ? [...workerArgs, ...(options.firstWorkerArgs ?? [])] : workerArgs;
+    const worker = spawnWorker(server.url, prefix, queueName, id, args);
     everyWorker.push(worker);
     return worker;
   };
-  const workers = [start('w0'), start('w1')];
+  const workers = [start('w0', true), start('w1')];
   let spawned = 2;
   const keys: ConvoyKey[] = Array.from({ length: convoys }, (_, i) => ({
     type: crashLedger.type,
@@ -213,8 +249,10 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     }),
   ).finally(() => (producing = false));
 
-  const faults = options.fault({
+  const fault = options.fault ?? (async () => 0);
+  const faults = fault({
     server,
+    store,
     workers,
     producing: () => producing,
     outputs: () => everyWorker.map((worker) => worker.output).join(''),
@@ -225,7 +263,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     },
   });
   await produce;
-  const faultCount = await faults;
+  const faultCount =
+    (await faults.catch(async (error: unknown) => {
+      // A fault injector that gave up must not leave worker processes (or frozen ones) behind.
+      await Promise.all(workers.map(kill9));
+      await producer.close();
+      await store.close();
+      throw error;
+    })) + droppedWakeUps;
   if (options.settleWorkerArgs) {
     workerArgs = options.settleWorkerArgs;
     for (const index of workers.keys()) {
@@ -272,13 +317,20 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   await store.close();
 
   const staleRefused = everyWorker.reduce(
-    (sum, worker) => sum + (worker.output.match(/^STALE$/gm)?.length ?? 0),
+    (sum, worker) => sum + (worker.output.match(/^STALE /gm)?.length ?? 0),
     0,
   );
-  const line =
-    `accepted=${accepted} lost=${lost} duplicated=${duplicated} out_of_order=${outOfOrder} stuck=${stuck} ` +
-    `stale_commits_refused=${staleRefused} effects_missing=${effectsMissing} effect_reruns=${effectReruns} ` +
-    `resent=${resent} resent_mismatch=${resentMismatch} faults=${faultCount}`;
+  const outputs = everyWorker.map((worker) => worker.output).join('');
+  const line = checkerLine(
+    { accepted, lost, duplicated, outOfOrder, staleCommits: staleRefused, stuck, faults: faultCount },
+    {
+      effects_missing: effectsMissing,
+      effect_reruns: effectReruns,
+      resent,
+      resent_mismatch: resentMismatch,
+      ...(options.dropWakeUps ? { dropped_wake_ups: droppedWakeUps } : {}),
+    },
+  );
   return {
     convoys,
     events,
@@ -290,13 +342,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     resentMismatch,
     effectsMissing,
     effectReruns,
-    crashPoints: [
-      ...everyWorker
-        .map((worker) => worker.output)
-        .join('')
-        .matchAll(/^CRASH (\S+)$/gm),
-    ].map((match) => match[1]!),
+    crashPoints: [...outputs.matchAll(/^CRASH (\S+)$/gm)].map((match) => match[1]!),
     staleRefused,
+    outputs,
     faults: faultCount,
     line,
   };

@@ -1,22 +1,26 @@
 /**
  * Fault tests of the Redis store with real worker processes (see `crash-harness.ts`): workers killed
- * with SIGKILL, workers frozen with SIGSTOP past their lease, redis-server killed and restarted from its
- * AOF. Each prints one checker line. A negative control commits a paused worker's turn through a store
- * that skips fencing: the same checker must report the damage.
- * Sizes: CONVOY_CRASH_CONVOYS (default 40) x CONVOY_CRASH_EVENTS (default 25).
+ * with SIGKILL, a worker frozen with SIGSTOP past its lease, redis-server killed and restarted from its
+ * AOF. Each prints one checker line and fails unless every bad count is 0 and faults > 0. Negative
+ * controls commit a paused worker's turn through a store that skips fencing, and a turn through a store
+ * that splits the commit in two with a crash in between: the same checker must report the damage.
+ * Sizes: CONVOY_CRASH_CONVOYS (default 40) x CONVOY_CRASH_EVENTS (default 25); CONVOY_FAULT_ROUNDS
+ * (default 1) multiplies the number of faults of each test (and its time).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { isConvoyError, stepConvoy } from '@convoy/core';
-import type { Claim } from '@convoy/core';
 import { RedisConvoyStore } from '@convoy/runtime/redis';
-import { checkConvoys, runWorkload, sleep, type CheckResult } from './crash-harness.ts';
+import type { Claim, ConvoyStore } from '@convoy/core';
+import { checkConvoys, checkerLine, runWorkload, sleep, type CheckResult } from './crash-harness.ts';
 import { crashLedger } from './fixtures/ledger.ts';
+import { CrashBetweenWrites, splitCommit } from './fixtures/split-commit-store.ts';
 import { unfenced } from './fixtures/unfenced-store.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
 const convoys = Number(process.env.CONVOY_CRASH_CONVOYS ?? 40);
 const events = Number(process.env.CONVOY_CRASH_EVENTS ?? 25);
+const rounds = Math.max(1, Number(process.env.CONVOY_FAULT_ROUNDS ?? 1));
 
 let server: TestRedisServer;
 
@@ -28,6 +32,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Every bad count is 0, everything accepted was checked, and the faults really happened. */
 function expectClean(result: CheckResult): void {
   expect({
     lost: result.lost,
@@ -38,73 +43,127 @@ function expectClean(result: CheckResult): void {
     effectsMissing: result.effectsMissing,
   }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, stuck: 0, resentMismatch: 0, effectsMissing: 0 });
   expect(result.accepted).toBe(result.convoys * result.events);
+  expect(result.faults).toBeGreaterThan(0);
 }
 
-// Slow steps (40 ms per event) keep the workers busy while they are frozen, so freezes land mid-turn.
-const frozenWorkload = { convoys: Math.ceil(convoys / 2), events, spinMs: 40 };
-
 describe('redis store under process faults', () => {
-  it('kill -9 of workers at random moments loses, duplicates and reorders nothing', async () => {
-    const result = await runWorkload({
-      server,
-      convoys,
-      events,
-      fault: async ({ workers, respawn, producing }) => {
-        let kills = 0;
-        while (producing() || kills < 12) {
-          await sleep(300 + Math.random() * 500);
-          await respawn(Math.floor(Math.random() * workers.length));
-          kills += 1;
-        }
-        return kills;
-      },
-    });
-    console.log(`kill9: ${result.line}`);
-    expect(result.faults).toBeGreaterThanOrEqual(12);
-    expectClean(result);
-  }, 150_000);
-
-  it('kill -9 at named crash points (after claim, after commit = before effects, after ack, before release), 20 times', async () => {
-    const result = await runWorkload({
-      server,
-      convoys,
-      events,
-      workerArgs: ['--crash=0.1'],
-      settleWorkerArgs: [],
-      fault: async ({ workers, respawn, producing, outputs }) => {
-        const crashes = () => outputs().match(/^CRASH /gm)?.length ?? 0;
-        const pointsHit = () => new Set([...outputs().matchAll(/^CRASH (\S+)$/gm)].map((m) => m[1])).size;
-        const deadline = Date.now() + 100_000;
-        while ((producing() || crashes() < 20 || pointsHit() < 4) && Date.now() < deadline) {
-          await sleep(100);
-          // A worker that killed itself is replaced, as a process supervisor would.
-          for (const [index, worker] of workers.entries()) {
-            if (worker.child.exitCode !== null || worker.child.signalCode !== null) await respawn(index);
+  it(
+    'kill -9 of workers at random moments loses, duplicates and reorders nothing',
+    async () => {
+      const minimum = 12 * rounds;
+      const result = await runWorkload({
+        server,
+        convoys,
+        events,
+        fault: async ({ workers, respawn, producing }) => {
+          let kills = 0;
+          while (producing() || kills < minimum) {
+            await sleep(300 + Math.random() * 500);
+            await respawn(Math.floor(Math.random() * workers.length));
+            kills += 1;
           }
-        }
-        return crashes();
-      },
-    });
-    const points = [...new Set(result.crashPoints)].sort().join(',');
-    console.log(`crash points [${points}]: ${result.line}`);
-    expect(result.faults).toBeGreaterThanOrEqual(20);
-    expect(new Set(result.crashPoints).size).toBe(4);
-    expectClean(result);
-  }, 200_000);
+          return kills;
+        },
+      });
+      console.log(`kill9: ${result.line}`);
+      expect(result.faults).toBeGreaterThanOrEqual(minimum);
+      expectClean(result);
+    },
+    150_000 * rounds,
+  );
 
-  it('a worker frozen past its lease cannot commit when it resumes (SIGSTOP / SIGCONT)', async () => {
-    const result = await runWorkload({ server, ...frozenWorkload, fault: freezeWorkers });
-    console.log(`sigstop: ${result.line}`);
-    expect(result.faults).toBeGreaterThanOrEqual(6);
-    // The fault really hit turns in flight: the store refused late commits.
-    expect(result.staleRefused).toBeGreaterThan(0);
-    expectClean(result);
-  }, 150_000);
+  it(
+    'kill -9 at named crash points (after claim, after commit = before effects, after ack, before release), 20 times',
+    async () => {
+      const minimum = 20 * rounds;
+      const result = await runWorkload({
+        server,
+        convoys,
+        events,
+        workerArgs: ['--crash=0.1'],
+        settleWorkerArgs: [],
+        fault: async ({ workers, respawn, producing, outputs }) => {
+          const crashes = () => outputs().match(/^CRASH /gm)?.length ?? 0;
+          const pointsHit = () => new Set([...outputs().matchAll(/^CRASH (\S+)$/gm)].map((m) => m[1])).size;
+          const deadline = Date.now() + 100_000 * rounds;
+          while ((producing() || crashes() < minimum || pointsHit() < 4) && Date.now() < deadline) {
+            await sleep(100);
+            // A worker that killed itself is replaced, as a process supervisor would.
+            for (const [index, worker] of workers.entries()) {
+              if (worker.child.exitCode !== null || worker.child.signalCode !== null) await respawn(index);
+            }
+          }
+          return crashes();
+        },
+      });
+      const points = [...new Set(result.crashPoints)].sort().join(',');
+      console.log(`crash points [${points}]: ${result.line}`);
+      expect(result.faults).toBeGreaterThanOrEqual(minimum);
+      expect(new Set(result.crashPoints).size).toBe(4);
+      expectClean(result);
+    },
+    200_000 * rounds,
+  );
 
-  it('negative control: without fencing, the late commit of a paused worker corrupts the convoy and the checker reports it', async () => {
-    // Deterministic: worker A claims and steps, pauses past its lease; B takes over and commits; A then
-    // commits late. With fencing A is refused; through a store that skips fencing the damage lands.
-    const outcome = async (fenced: boolean) => {
+  it(
+    'a worker frozen right after its claim, past its lease, cannot commit when it resumes (SIGSTOP / SIGCONT)',
+    async () => {
+      // Deterministic: worker 0 stops itself (SIGSTOP) right after a claim holding events, before its
+      // commit. The test waits until worker 1 has claimed that convoy (its fencing epoch moved on), then
+      // resumes worker 0, whose late commit must be refused: one STALE per freeze, no damage.
+      const wanted = 3 * rounds;
+      const result = await runWorkload({
+        server,
+        convoys: Math.ceil(convoys / 2),
+        events,
+        spinMs: 20, // slower steps keep work pending, so worker 0 keeps claiming until it froze enough
+        firstWorkerArgs: [`--freeze=${wanted}`],
+        fault: async ({ workers, store }) => {
+          const frozen = workers[0]!;
+          const waitFor = async (what: string, ok: () => boolean | Promise<boolean>) => {
+            const deadline = Date.now() + 60_000;
+            while (!(await ok())) {
+              if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+              await sleep(100);
+            }
+          };
+          const freezes = () => [...frozen.output.matchAll(/^FREEZE (\S+?)\/(\S+) (\d+)$/gm)];
+          const refused = () => new Set([...frozen.output.matchAll(/^STALE (\S+)$/gm)].map((m) => m[1]));
+          // Freezes are handled one at a time; with concurrency 8 the worker may freeze again on another
+          // claim right after it resumed, before its late commit, so refusals are awaited at the end.
+          const frozenConvoys: string[] = [];
+          for (let freeze = 0; freeze < wanted; freeze += 1) {
+            await waitFor(`freeze ${freeze + 1}`, () => freezes().length > freeze);
+            const [, type, id, epoch] = freezes()[freeze]!;
+            const key = { type: type!, id: id! };
+            // Another worker took the convoy over once the frozen worker's lease ran out.
+            await waitFor(`takeover of ${key.id}`, async () => {
+              const current = await store.client.hget(store.keys.convoy(key).meta, 'epoch');
+              return Number(current ?? 0) > Number(epoch);
+            });
+            frozenConvoys.push(`${type}/${id}`);
+            frozen.child.kill('SIGCONT');
+          }
+          await waitFor('refusal of every late commit', () =>
+            frozenConvoys.every((convoy) => refused().has(convoy)),
+          );
+          return wanted;
+        },
+      });
+      console.log(`sigstop: ${result.line}`);
+      expect(result.faults).toBe(wanted);
+      // Every freeze ended in a late commit that the store refused.
+      expect(result.staleRefused).toBeGreaterThanOrEqual(wanted);
+      expectClean(result);
+    },
+    150_000 * rounds,
+  );
+
+  it('negative controls: without fencing, or with the commit split in two, the checker reports the damage', async () => {
+    // Deterministic: worker A claims 2 of 4 events and steps them; then either A pauses past its lease
+    // while B takes over and commits, and A commits late (fenced: refused; unfenced: the damage lands),
+    // or A's commit is split in two and A dies between the writes, and B takes over.
+    const scenario = async (mode: 'fenced' | 'unfenced' | 'split') => {
       const store = new RedisConvoyStore({
         connection: server.url,
         prefix: `neg-${randomUUID().slice(0, 8)}`,
@@ -112,85 +171,80 @@ describe('redis store under process faults', () => {
       const key = { type: crashLedger.type, id: 'paused' };
       const seqOf = new Map<string, number>();
       for (let n = 1; n <= 4; n += 1) {
-        const { seq } = await store.accept({
-          key,
-          event: { type: 'Add', n },
-          source: { kind: 'client' },
-          fingerprint: `fp-${n}`,
-          now: n,
-          maxBacklog: 100,
-        });
+        const input = { key, event: { type: 'Add', n }, source: { kind: 'client' as const } };
+        const { seq } = await store.accept({ ...input, fingerprint: `fp-${n}`, now: n, maxBacklog: 100 });
         seqOf.set(`${key.id}/${n}`, seq);
       }
       const step = (claim: Claim, now: number) =>
         stepConvoy({ definition: crashLedger, key, record: claim.record, events: claim.events, now });
+      const outcome = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'committed',
+          (error: unknown) => (isConvoyError(error) ? error.code : String(error)),
+        );
+      let staleCommits = 0;
       const a = (await store.claim(key, { owner: 'A', leaseMs: 1_000, maxEvents: 2, now: 10 }))!;
-      const lateTurn = step(a, 10);
+      const aTurn = step(a, 10);
+      if (mode === 'split') {
+        const crashing: ConvoyStore = splitCommit(store, () => {
+          throw new CrashBetweenWrites('A died between the two writes of its commit');
+        });
+        await crashing.commit(a, aTurn).catch((error: unknown) => {
+          if (!(error instanceof CrashBetweenWrites)) throw error;
+        });
+      }
       const b = (await store.claim(key, { owner: 'B', leaseMs: 1_000, maxEvents: 10, now: 1_011 }))!;
       await store.commit(b, step(b, 1_011));
-      const writer = fenced ? store : unfenced(store);
-      const late = await writer.commit(a, lateTurn).then(
-        () => 'committed',
-        (error: unknown) => (isConvoyError(error) ? error.code : String(error)),
-      );
+      let late = 'none';
+      if (mode !== 'split') {
+        late = await outcome((mode === 'fenced' ? store : unfenced(store)).commit(a, aTurn));
+        if (late === 'stale_claim') staleCommits += 1;
+      }
       const counts = await checkConvoys(store, [key], 4, seqOf);
+      const stored = await store.get(key);
+      const stuck = (stored?.record?.processedSeq ?? 0) < (stored?.accepted ?? 0) ? 1 : 0;
       await store.close();
-      return { late, ...counts };
+      return { late, counts, line: checkerLine({ ...counts, staleCommits, stuck, faults: 1 }) };
     };
-    const fenced = await outcome(true);
-    const unfencedResult = await outcome(false);
-    console.log(
-      `negative control: fenced=${JSON.stringify(fenced)} unfenced=${JSON.stringify(unfencedResult)}`,
-    );
-    expect(fenced).toEqual({ late: 'stale_claim', accepted: 4, lost: 0, duplicated: 0, outOfOrder: 0 });
-    expect(unfencedResult.late).toBe('committed');
-    expect(unfencedResult.lost).toBeGreaterThan(0);
-    expect(unfencedResult.duplicated).toBeGreaterThan(0);
+    const fenced = await scenario('fenced');
+    const withoutFencing = await scenario('unfenced');
+    const split = await scenario('split');
+    console.log(`negative control, fenced (the real store): ${fenced.line}`);
+    console.log(`negative control, fencing skipped: ${withoutFencing.line}`);
+    console.log(`negative control, commit split in two: ${split.line}`);
+    expect(fenced.late).toBe('stale_claim');
+    expect(fenced.counts).toEqual({ accepted: 4, lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(withoutFencing.late).toBe('committed');
+    expect(withoutFencing.counts.lost).toBeGreaterThan(0);
+    expect(withoutFencing.counts.duplicated).toBeGreaterThan(0);
+    // The next claimer applied again what the first half of the split commit had already applied.
+    expect(split.counts.duplicated).toBeGreaterThan(0);
   });
 
-  it('kill -9 of redis-server and restart from the AOF loses nothing acknowledged', async () => {
-    const result = await runWorkload({
-      server,
-      convoys,
-      events,
-      fault: async ({ server: redis, producing }) => {
-        let restarts = 0;
-        while (producing() || restarts < 3) {
-          await sleep(1_000 + Math.random() * 1_000);
-          await redis.kill9();
-          await sleep(200);
-          await redis.restart();
-          restarts += 1;
-        }
-        return restarts;
-      },
-    });
-    console.log(`redis kill9: ${result.line}`);
-    expect(result.faults).toBeGreaterThanOrEqual(3);
-    expectClean(result);
-  }, 150_000);
+  it(
+    'kill -9 of redis-server and restart from the AOF loses nothing acknowledged',
+    async () => {
+      const minimum = 5 * rounds;
+      const result = await runWorkload({
+        server,
+        convoys,
+        events,
+        fault: async ({ server: redis, producing }) => {
+          let restarts = 0;
+          while (producing() || restarts < minimum) {
+            await sleep(1_000 + Math.random() * 1_000);
+            await redis.kill9();
+            await sleep(200);
+            await redis.restart();
+            restarts += 1;
+          }
+          return restarts;
+        },
+      });
+      console.log(`redis kill9: ${result.line}`);
+      expect(result.faults).toBeGreaterThanOrEqual(minimum);
+      expectClean(result);
+    },
+    150_000 * rounds,
+  );
 });
-
-/**
- * Freezes a random worker for 4 s, well past its lease (1 s) and BullMQ's stall detection (lock 1 s,
- * checked every 1 s), so the other worker takes its convoys over while it is frozen.
- */
-async function freezeWorkers({
-  workers,
-  producing,
-}: {
-  workers: Array<{ child: { kill(signal: NodeJS.Signals): boolean } }>;
-  producing(): boolean;
-}): Promise<number> {
-  let freezes = 0;
-  while (producing() || freezes < 6) {
-    await sleep(500 + Math.random() * 500);
-    const worker = workers[Math.floor(Math.random() * workers.length)]!;
-    worker.child.kill('SIGSTOP');
-    await sleep(4_000);
-    worker.child.kill('SIGCONT');
-    freezes += 1;
-  }
-  await sleep(2_000); // let resumed workers attempt their late commits before the check
-  return freezes;
-}
