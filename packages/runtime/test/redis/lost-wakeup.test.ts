@@ -26,8 +26,9 @@ describe('redis store: wake-ups lost between accept and the BullMQ add', () => {
   it('the sweeper delivers every event accepted without a wake-up, each applied exactly once', async () => {
     const result = await runWorkload({ server, convoys, events, dropWakeUps: true });
     console.log(`lost wake-ups: ${result.line}`);
-    // Every accept (and every resend) lost its wake-up: the faults are real and counted.
-    expect(result.faults).toBeGreaterThanOrEqual(convoys * events);
+    // Every wake-up the producer asked for was dropped (at least the first accept of each convoy asks;
+    // later ones may not while the convoy is still dirty): the faults are real and counted.
+    expect(result.faults).toBeGreaterThanOrEqual(convoys);
     expect({
       lost: result.lost,
       duplicated: result.duplicated,
