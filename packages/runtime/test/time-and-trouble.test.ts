@@ -241,7 +241,7 @@ describe('versions', () => {
     const migrate = (snapshot: JsonValue, from: number): JsonValue => {
       expect(from).toBe(1);
       const s = snapshot as { value: string };
-      return { ...(snapshot as object), value: renames[s.value] ?? s.value } as JsonValue;
+      return { ...(snapshot as object), value: renames[s.value] ?? s.value };
     };
     const withMigration = engineOn([defineConvoy({ type: 'doc', machine: v2, version: 2, migrate })]);
     await withMigration.runTurn(key);
