@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { consolePlugin } from '@convoy/console';
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyDefinition } from '@convoy/core';
-import { buildConvoyApp } from '@convoy/http';
+import { buildConvoyApp, createConvoyMetrics } from '@convoy/http';
 import { createConvoyEngine, DefinitionRegistry } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -96,14 +96,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
   const { store, scheduler, description } = await openProcessStore(options);
+  // Prometheus metrics at GET /metrics: this process's own accepts and turns, plus convoys by status
+  // read from the store's index at scrape time (so an HTTP-only node still shows every convoy).
+  const metrics = createConvoyMetrics({ processMetrics: true });
   const engine = createConvoyEngine({
     definitions,
     store,
     scheduler,
     processing,
+    metrics: metrics.sink,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const app = buildConvoyApp({ gateway: engine, logger: options.logRequests ?? false });
+  const app = buildConvoyApp({ gateway: engine, metrics, logger: options.logRequests ?? false });
   const withConsole = options.console ?? true;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -20,6 +20,11 @@ describe('startServer (the programmatic convoy serve)', () => {
       unknown
     >;
     expect(convoy).toMatchObject({ status: 'done', value: 'Done', seq: 1 });
+    // GET /metrics is served and counts what this process accepted and processed.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/convoy_events_received_total\{type="counter",source="client"\} 1\b/);
+    expect(metrics).toMatch(/convoy_events_processed_total\{type="counter",outcome="applied"\} 1\b/);
+    expect(metrics).toMatch(/convoy_convoys\{type="counter",status="done"\} 1\b/);
     await server.close();
     await server.close();
     await expect(fetch(`${server.url}/convoy-types`)).rejects.toThrow();
