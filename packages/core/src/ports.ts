@@ -46,6 +46,14 @@ export interface AcceptInput {
 export interface AcceptReceipt {
   readonly seq: number;
   readonly duplicate: boolean;
+  /**
+   * Whether the caller must schedule a turn. `false` only when the convoy was already dirty before this
+   * accept (unprocessed events or unacknowledged effects): then a turn is pending or running, and a
+   * running turn sees the new event when it releases (`hasMore`) and goes on, or the sweeper wakes the
+   * convoy (lost wake-up, crashed worker). `true` when this accept made the convoy dirty, and for an
+   * idempotent replay. Absent means `true` (stores that do not know).
+   */
+  readonly wake?: boolean;
 }
 
 /** Options of a claim. */

@@ -264,7 +264,8 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
         maxBacklog: definition.maxBacklog,
       });
       if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
-      await schedule(key);
+      // The convoy was already dirty: a turn is pending or running, and sees this event (see AcceptReceipt).
+      if (receipt.wake !== false) await schedule(key);
       return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
     },
 

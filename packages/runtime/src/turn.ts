@@ -87,7 +87,9 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<voi
       throw error;
     }
     const { hasMore } = await store.release(claim);
-    if (outcome !== 'progressed' || !hasMore) return;
+    // Go on while events wait, also after an idle claim: an accept that found the convoy dirty (e.g.
+    // effects still unacknowledged) scheduled no turn and relies on this one (AcceptReceipt.wake).
+    if (outcome === 'stuck' || !hasMore) return;
   }
   // A hot convoy yields after a bounded number of batches so other convoys get their turns.
   await deps.reschedule(key);

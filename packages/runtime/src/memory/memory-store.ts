@@ -114,7 +114,7 @@ export class MemoryConvoyStore implements ConvoyStore {
             { seq: seen.seq },
           );
         }
-        return { seq: seen.seq, duplicate: true };
+        return { seq: seen.seq, duplicate: true, wake: true };
       }
     }
     const backlog = slot.accepted - processedSeqOf(slot);
@@ -142,8 +142,10 @@ export class MemoryConvoyStore implements ConvoyStore {
     }
     // A convoy is listed as active from its first accepted event, before any turn wrote a record.
     if (seq === 1 && slot.record === null) this.#index(slot.key, 'active', input.now);
+    // Already dirty: a turn is pending or running (its release reports hasMore), or the sweeper wakes it.
+    const wake = !this.#dirty.has(slotId(slot.key));
     this.#refreshDirty(slot);
-    return { seq, duplicate: false };
+    return { seq, duplicate: false, wake };
   }
 
   async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {

@@ -130,8 +130,8 @@ export class RedisConvoyStore implements ConvoyStore {
       input.now, JSON.stringify(input.event), JSON.stringify(input.source), token,
       input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
     ]); // prettier-ignore
-    const [seq, duplicate] = reply as [number, number];
-    return { seq, duplicate: duplicate === 1 };
+    const [seq, duplicate, wake] = reply as [number, number, number];
+    return { seq, duplicate: duplicate === 1, wake: wake === 1 };
   }
 
   async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {

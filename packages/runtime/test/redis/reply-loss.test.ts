@@ -131,9 +131,10 @@ describe('redis scripts when a reply is lost and ioredis re-sends', () => {
     const store = await lossyStore();
     proxy.dropNextReply();
     const before = proxy.dropped();
-    expect(await accept(store, 1)).toEqual({ seq: 1, duplicate: false });
+    // The re-sent run cannot tell whether the lost one made the convoy dirty: it asks for a wake-up.
+    expect(await accept(store, 1)).toMatchObject({ seq: 1, duplicate: false, wake: true });
     expect(proxy.dropped()).toBe(before + 1);
-    expect(await accept(store, 2)).toEqual({ seq: 2, duplicate: false });
+    expect(await accept(store, 2)).toMatchObject({ seq: 2, duplicate: false });
     expect(await store.client.xlen(store.keys.convoy(key).inbox)).toBe(2);
     await store.client.quit();
   });
@@ -142,9 +143,9 @@ describe('redis scripts when a reply is lost and ioredis re-sends', () => {
     const store = await lossyStore();
     proxy.dropNextReply();
     // The first run was applied; the caller only sees the re-sent run, which finds its own record.
-    expect(await accept(store, 1, 'k-1')).toEqual({ seq: 1, duplicate: false });
+    expect(await accept(store, 1, 'k-1')).toMatchObject({ seq: 1, duplicate: false });
     // Another request with the same key is the duplicate.
-    expect(await accept(store, 1, 'k-1')).toEqual({ seq: 1, duplicate: true });
+    expect(await accept(store, 1, 'k-1')).toMatchObject({ seq: 1, duplicate: true });
     expect(await store.client.xlen(store.keys.convoy(key).inbox)).toBe(1);
     expect((await store.get(key))?.accepted).toBe(1);
     await store.client.quit();

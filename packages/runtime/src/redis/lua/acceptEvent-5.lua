@@ -20,7 +20,9 @@
   ARGV[7] idempotency record TTL (ms)
   ARGV[8] the convoy's dirty-set member
 
-  Returns: {seq, duplicate (0|1)}, or IDEMPOTENCY_CONFLICT, or BACKLOG_FULL
+  Returns: {seq, duplicate (0|1), wake (0|1)}, or IDEMPOTENCY_CONFLICT, or BACKLOG_FULL. wake is 1 when
+  this accept made the convoy dirty (the `ZADD NX` added it) and for an idempotency hit; 0 when the convoy
+  was already dirty, so a turn is pending or running (its release reports hasMore) or the sweeper wakes it.
 ]]
 local IDEMPOTENCY_CONFLICT = -3
 local BACKLOG_FULL = -4
@@ -40,9 +42,9 @@ if seen then
     return IDEMPOTENCY_CONFLICT
   end
   if token == ARGV[4] then
-    return {seenSeq, 0}
+    return {seenSeq, 0, 1}
   end
-  return {seenSeq, 1}
+  return {seenSeq, 1, 1}
 end
 
 local accepted = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
@@ -55,8 +57,8 @@ local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSETNX', KEYS[1], 'firstAt', ARGV[1])
 redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2], 's', ARGV[3], 't', ARGV[1])
 redis.call('SET', KEYS[3], seq .. '|' .. ARGV[4] .. '|' .. ARGV[5], 'PX', ARGV[7])
-redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
+local wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
 if seq == 1 then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
 end
-return {seq, 0}
+return {seq, 0, wake}

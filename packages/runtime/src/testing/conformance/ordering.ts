@@ -138,6 +138,45 @@ export function orderingTests(h: () => Harness): void {
     expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
   });
 
+  it('asks for a wake-up only when an accept makes the convoy dirty (or replays a key)', async () => {
+    const { ledger } = h().convoys;
+    const key = h().key(ledger.type);
+    const accept = (n: number, idempotencyKey?: string) =>
+      h().store.accept({
+        key,
+        event: { type: 'Add', n },
+        source: { kind: 'client' },
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        fingerprint: `f${n}`,
+        now: h().clock.now(),
+        maxBacklog: 10,
+      });
+    expect(await accept(1)).toMatchObject({ seq: 1, wake: true });
+    // Already dirty: the pending turn takes this one too.
+    expect(await accept(2, 'k')).toMatchObject({ seq: 2, wake: false });
+    expect(await accept(2, 'k')).toMatchObject({ seq: 2, duplicate: true, wake: true });
+    await h().engine.runTurn(key);
+    expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+    expect(await accept(3)).toMatchObject({ seq: 3, wake: true });
+  });
+
+  it('applies an event accepted during a turn without a wake-up of its own', async () => {
+    const { ledger } = h().convoys;
+    const key = h().key(ledger.type);
+    await h().start();
+    // Accepts racing a running turn: whichever lands after the claim finds the convoy dirty and
+    // schedules nothing; the turn's release reports hasMore and the turn goes on.
+    for (let round = 0; round < 5; round += 1) {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => h().send(key, { type: 'Add', n: round * 8 + i })),
+      );
+    }
+    await h().settle(key, 40);
+    expect((await h().history(key)).map((entry) => entry.seq)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+  });
+
   it('delivers an event whose wake-up was lost once the sweeper runs', async () => {
     const { ledger } = h().convoys;
     const key = h().key(ledger.type);
