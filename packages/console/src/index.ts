@@ -10,3 +10,4 @@ export { renderSvg } from './diagram.ts';
 export { activeStateIds } from './active-states.ts';
 export type { ConsoleConvoyState } from './convoy-state.ts';
 export type { ConsoleErrorBody } from './error-reply.ts';
+export type { ConsoleAuth, ConsoleConvoyWork } from './operator-routes.ts';

@@ -10,6 +10,8 @@ import { readConvoyState } from './convoy-state.ts';
 import { streamConvoy } from './convoy-stream.ts';
 import { DiagramCache } from './diagram.ts';
 import { sendConsoleError } from './error-reply.ts';
+import { registerOperatorRoutes } from './operator-routes.ts';
+import type { ConsoleAuth } from './operator-routes.ts';
 
 /** Options of {@link consolePlugin}. */
 export interface ConsolePluginOptions {
@@ -43,6 +45,13 @@ export interface ConsolePluginOptions {
    * @defaultValue `'Convoy console'`
    */
   readonly title?: string;
+  /**
+   * Guards (Fastify `preHandler` hooks) of the console's own routes: `read` for every `GET` (page, assets,
+   * JSON, stream), `operate` for the operator actions. The console calls the gateway directly, so the HTTP
+   * API's auth does not cover it: a host that protects the API must protect the console here too.
+   * @defaultValue none (open)
+   */
+  readonly auth?: ConsoleAuth;
 }
 
 interface TypeParams {
@@ -95,6 +104,12 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
   await fastify.register(
     async (scope: FastifyInstance) => {
       scope.setErrorHandler((error, request, reply) => sendConsoleError(error, request, reply));
+      const read = options.auth?.read;
+      if (read !== undefined) {
+        scope.addHook('preHandler', async (request, reply) => {
+          if (request.method === 'GET' || request.method === 'HEAD') await read.call(scope, request, reply);
+        });
+      }
       scope.setNotFoundHandler((request, reply) => {
         const path = (request.url.split('?')[0] ?? '').slice(0, 200);
         sendConsoleError(
@@ -161,6 +176,8 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
         const end = streamConvoy(gateway, key, graph, request, reply, timing, () => streams.delete(end));
         streams.add(end);
       });
+
+      registerOperatorRoutes(scope, gateway, options.auth?.operate);
     },
     { prefix },
   );

@@ -8,7 +8,8 @@
   const main = document.getElementById('main');
   const api = (path) => `${base}/api${path}`;
   const enc = encodeURIComponent;
-  const outcomes = ['applied', 'deferred', 'rejected', 'deadLettered', 'ignored'];
+  const outcomes = ['applied', 'deferred', 'rejected', 'deadLettered', 'ignored', 'operator'];
+  const statuses = ['active', 'done', 'blocked', 'stalled', 'paused'];
 
   /** Create an element: h('a', { href, class }, child...). Text children are never parsed as HTML. */
   function h(tag, attrs, ...children) {
@@ -38,6 +39,18 @@
     const body = await response.json().catch(() => null);
     if (!response.ok) throw new ApiError(response.status, body);
     return body;
+  }
+
+  /** POST (or DELETE) an operator action; the answer's error body becomes an ApiError. */
+  async function sendAction(method, path, body) {
+    const response = await fetch(api(path), {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, answer);
+    return answer;
   }
 
   /** Parse the server's SVG into this document (never via innerHTML of untrusted text). */
@@ -197,6 +210,7 @@
         description.description ? h('p', { class: 'muted' }, description.description) : null,
       ),
       card('Find a convoy', lookupForm(types, type)),
+      convoyList(type),
       card('Diagram', h('div', { class: 'diagram' }, svg)),
       h(
         'div',
@@ -230,6 +244,108 @@
     );
   }
 
+  /** The convoys of a type from the status index: filters, then pages followed with Next. */
+  function convoyList(type) {
+    const status = h(
+      'select',
+      { name: 'status', 'aria-label': 'Status', 'data-testid': 'filter-status' },
+      h('option', { value: '' }, 'any status'),
+      statuses.map((s) => h('option', { value: s }, s)),
+    );
+    const state = h('input', {
+      name: 'state',
+      placeholder: 'state, e.g. Shipping.Packing',
+      'aria-label': 'State',
+      autocomplete: 'off',
+      'data-testid': 'filter-state',
+    });
+    const after = h('input', {
+      name: 'updatedAfter',
+      type: 'datetime-local',
+      step: 1,
+      'aria-label': 'Updated after',
+      'data-testid': 'filter-after',
+    });
+    const rows = h('tbody', {});
+    const table = h(
+      'table',
+      { class: 'timeline convoy-list', 'data-testid': 'convoy-list' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Convoy', 'Status', 'State', 'Seq', 'Updated'].map((c) => h('th', {}, c)),
+        ),
+      ),
+      rows,
+    );
+    const note = h('p', { class: 'muted empty', 'data-testid': 'convoy-list-note' }, 'Loading…');
+    const next = h(
+      'button',
+      { type: 'button', class: 'button', hidden: true, 'data-testid': 'next' },
+      'Next',
+    );
+    const problem = h('div', { hidden: true });
+    let cursor = null;
+    let generation = 0;
+
+    const load = async (more) => {
+      const mine = ++generation;
+      const params = new URLSearchParams();
+      if (status.value) params.set('status', status.value);
+      if (state.value.trim()) params.set('state', state.value.trim());
+      if (after.value) params.set('updatedAfter', new Date(after.value).toISOString());
+      if (more && cursor) params.set('cursor', cursor);
+      try {
+        const page = await getJson(`/types/${enc(type)}/convoys?${params}`);
+        if (mine !== generation) return;
+        problem.hidden = true;
+        const items = page.items.map((c) =>
+          h(
+            'tr',
+            { 'data-id': c.id },
+            h('td', {}, link(convoyPath(type, c.id), c.id)),
+            h('td', {}, h('span', { class: `badge status-${c.status}` }, c.status)),
+            h('td', {}, formatValue(c.value)),
+            h('td', { class: 'seq' }, `${c.seq} / ${c.accepted}`),
+            h('td', { class: 'muted time', title: c.updatedAt }, formatTime(Date.parse(c.updatedAt))),
+          ),
+        );
+        if (more) rows.append(...items);
+        else rows.replaceChildren(...items);
+        cursor = page.cursor;
+        next.hidden = cursor === null;
+        note.hidden = rows.children.length > 0;
+        note.textContent = 'No convoy matches.';
+        table.hidden = rows.children.length === 0;
+      } catch (error) {
+        if (mine !== generation) return;
+        problem.replaceChildren(errorBox(error));
+        problem.hidden = false;
+      }
+    };
+    const form = h(
+      'form',
+      {
+        class: 'lookup filters',
+        onsubmit: (event) => {
+          event.preventDefault();
+          void load(false);
+        },
+      },
+      status,
+      state,
+      after,
+      h('button', { type: 'submit' }, 'Filter'),
+    );
+    status.addEventListener('change', () => void load(false));
+    next.addEventListener('click', () => void load(true));
+    void load(false);
+    return card('Convoys', form, problem, note, table, next);
+  }
+
   function timelineRow(entry, fresh) {
     const payload = Object.fromEntries(Object.entries(entry.event).filter(([k]) => k !== 'type'));
     const hasPayload = Object.keys(payload).length > 0;
@@ -261,6 +377,15 @@
         'td',
         { class: 'muted' },
         entry.reason ? entry.reason.replace(/_/g, ' ') : '',
+        entry.operator
+          ? h(
+              'span',
+              { class: 'operator-note', 'data-action': entry.operator.action },
+              entry.operator.action,
+              entry.operator.newSeq === undefined ? '' : ` → #${entry.operator.newSeq}`,
+              entry.operator.by ? ` by ${entry.operator.by}` : '',
+            )
+          : null,
         entry.error ? h('div', { class: 'error-text' }, entry.error) : null,
       ),
       h('td', { class: 'muted time' }, formatTime(entry.at)),
@@ -294,11 +419,88 @@
     const empty = h('p', { class: 'muted empty' }, 'Waiting for this convoy’s first event…');
     const blocked = h('div', { class: 'error', hidden: true });
     const timeline = [];
+    const actionError = h('div', { hidden: true, 'data-testid': 'action-error' });
+    const button = (label, action) =>
+      h('button', { type: 'button', class: 'button', 'data-action': action, hidden: true }, label);
+    const buttons = {
+      pause: button('Pause', 'pause'),
+      resume: button('Resume', 'resume'),
+      retry: button('Retry', 'retry'),
+    };
+    // Which actions the gateway allows from which status (others would answer 409 operation_not_allowed).
+    const allowed = { pause: ['active', 'stalled'], resume: ['paused'], retry: ['blocked', 'stalled'] };
+    const panel = (title, testid, columns) => {
+      const body = h('tbody', {});
+      const none = h('p', { class: 'muted empty' }, 'None');
+      const count = h('span', { class: 'count' }, '0');
+      const table = h(
+        'table',
+        { class: 'timeline', hidden: true },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('th', {}, c)),
+          ),
+        ),
+        body,
+      );
+      const section = h(
+        'section',
+        { class: 'card', 'data-testid': testid },
+        h('h2', {}, title, ' ', count),
+        none,
+        table,
+      );
+      const fill = (rowsOf) => {
+        body.replaceChildren(...rowsOf);
+        count.textContent = String(rowsOf.length);
+        none.hidden = rowsOf.length > 0;
+        table.hidden = rowsOf.length === 0;
+      };
+      return [section, fill];
+    };
+    const eventCells = (seq, event) => {
+      const payload = Object.fromEntries(Object.entries(event).filter(([k]) => k !== 'type'));
+      return [
+        h('td', { class: 'seq' }, `#${seq}`),
+        h(
+          'td',
+          {},
+          h('span', { class: 'event-type' }, event.type),
+          Object.keys(payload).length > 0 ? h('code', { class: 'payload' }, JSON.stringify(payload)) : null,
+        ),
+      ];
+    };
+    const [deadSection, fillDead] = panel('Dead letters', 'dead-letters', [
+      'Seq',
+      'Event',
+      'Reason',
+      'Time',
+      '',
+    ]);
+    const [inboxSection, fillInbox] = panel('Pending inbox', 'inbox', ['Seq', 'Event', 'Source', 'Accepted']);
+    const [deferredSection, fillDeferred] = panel('Deferred events', 'deferred-events', [
+      'Seq',
+      'Event',
+      'Deferred at',
+    ]);
+    const [timerSection, fillTimers] = panel('Armed timers', 'timers', ['Timer', 'Event', 'Due']);
 
     main.replaceChildren(
       h('nav', { class: 'crumbs' }, link('', 'Types'), ' / ', link(`/types/${enc(type)}`, type), ' / ', id),
-      h('div', { class: 'page-head' }, h('h1', {}, id), status, live),
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', {}, id),
+        status,
+        h('span', { class: 'actions' }, buttons.pause, buttons.resume, buttons.retry),
+        live,
+      ),
       blocked,
+      actionError,
       h('dl', { class: 'stats' }, stateStat, seqStat, deferredStat, versionStat, updatedStat),
       card('Diagram', h('div', { class: 'diagram' }, svg)),
       h(
@@ -324,7 +526,110 @@
         ),
         card('Context', context),
       ),
+      h('div', { class: 'columns work-columns' }, deadSection, inboxSection),
+      h('div', { class: 'columns work-columns' }, deferredSection, timerSection),
     );
+
+    const convoyApi = `/convoys/${enc(type)}/${enc(id)}`;
+    let current = initial ? initial.convoy : null;
+    let workGeneration = 0;
+    const showButtons = () => {
+      for (const [action, el] of Object.entries(buttons))
+        el.hidden = current === null || !allowed[action].includes(current.status);
+    };
+    // Dead letters, inbox, deferred events and timers are read on every change and every second (an
+    // accepted event does not change the processed state the live stream follows).
+    const refreshWork = async () => {
+      const mine = ++workGeneration;
+      const work = await getJson(`${convoyApi}/work`).catch(() => null);
+      if (work === null || mine !== workGeneration) return;
+      fillDead(
+        work.deadLetters.map((d) =>
+          h(
+            'tr',
+            { 'data-seq': d.seq },
+            eventCells(d.seq, d.event),
+            h(
+              'td',
+              { class: 'muted' },
+              d.reason.replace(/_/g, ' '),
+              d.error ? h('div', { class: 'error-text' }, d.error) : null,
+            ),
+            h('td', { class: 'muted time' }, formatTime(d.at)),
+            h(
+              'td',
+              { class: 'row-actions' },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button small',
+                  'data-action': 'redrive',
+                  onclick: () => act('POST', '/dead-letters/redrive', { seq: d.seq }),
+                },
+                'Redrive',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button small secondary',
+                  'data-action': 'discard',
+                  onclick: () => act('DELETE', `/dead-letters/${d.seq}`),
+                },
+                'Discard',
+              ),
+            ),
+          ),
+        ),
+      );
+      fillInbox(
+        work.inbox.map((e) =>
+          h(
+            'tr',
+            { 'data-seq': e.seq },
+            eventCells(e.seq, e.event),
+            h('td', { class: 'muted' }, e.source.kind),
+            h('td', { class: 'muted time' }, formatTime(e.acceptedAt)),
+          ),
+        ),
+      );
+      fillDeferred(
+        work.deferred.map((e) =>
+          h(
+            'tr',
+            { 'data-seq': e.seq },
+            eventCells(e.seq, e.event),
+            h('td', { class: 'muted time' }, formatTime(e.deferredAt)),
+          ),
+        ),
+      );
+      fillTimers(
+        work.timers.map((t) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('code', {}, t.timerId)),
+            h('td', {}, h('span', { class: 'event-type' }, t.event.type)),
+            h('td', { class: 'time', title: new Date(t.dueAt).toISOString() }, formatTime(t.dueAt)),
+          ),
+        ),
+      );
+    };
+    // An action answers with the new view; the full state is re-read so the timeline gets its entry.
+    const act = async (method, path, body) => {
+      actionError.hidden = true;
+      try {
+        await sendAction(method, `${convoyApi}${path}`, body);
+        render(await getJson(convoyApi), true);
+      } catch (error) {
+        actionError.replaceChildren(errorBox(error));
+        actionError.hidden = false;
+        void refreshWork();
+      }
+    };
+    for (const [action, el] of Object.entries(buttons))
+      el.addEventListener('click', () => act('POST', `/${action}`, {}));
 
     const render = (state, fromStream) => {
       const { convoy, active, history } = state;
@@ -355,7 +660,13 @@
       rows.parentElement.hidden = timeline.length === 0;
       context.hidden = false;
       document.body.dataset.seq = String(convoy.seq);
+      current = convoy;
+      showButtons();
+      void refreshWork();
     };
+    setInterval(() => {
+      if (current !== null && !document.hidden) void refreshWork();
+    }, 1000);
 
     if (initial) render(initial, false);
     const query = initial ? `?lastEventId=${initial.convoy.seq}` : '';
