@@ -194,7 +194,13 @@ describe('redis scripts', () => {
     const rest = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 12 });
     await store.commit(rest!, turnOf(rest!, 13));
     expect(await store.client.xlen(k.inbox)).toBe(0);
+    // The empty stream is deleted (memory per finished convoy); the next accept creates it again.
+    expect(await store.client.exists(k.inbox)).toBe(0);
     expect(await store.dirtyConvoys(10)).toEqual([]);
+    await store.release(rest!);
+    expect(await accept(store, 'E4', 4)).toMatchObject({ seq: 4, wake: true });
+    const next = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 14 });
+    expect(next?.events.map((event) => event.seq)).toEqual([4]);
     await store.close();
   });
 });

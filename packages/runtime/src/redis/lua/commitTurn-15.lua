@@ -1,7 +1,7 @@
 --[[
   Commit one turn atomically, fenced: the claim's epoch must still be current and the new record must
   build on the stored revision. Writes the record, history, dead letters, outbox and timers, trims the
-  processed inbox entries and clears the dirty mark when nothing is left. Safe to run twice: when the
+  processed inbox entries (deleting the stream once empty) and clears the dirty mark when nothing is left. Safe to run twice: when the
   stored revision already equals the new one and was written under this epoch, it is a no-op success.
 
   KEYS[1] meta     HASH  epoch, rev, revEpoch, processed, status, updatedAt, seq, histTrimmed
@@ -148,6 +148,11 @@ if retainMs > 0 then
 end
 
 redis.call('XTRIM', KEYS[3], 'MINID', processed + 1)
+-- An empty stream still costs ~400 B per finished convoy; the seq counter lives in meta, and the next
+-- XADD (accept, redrive) creates the stream again.
+if redis.call('XLEN', KEYS[3]) == 0 then
+  redis.call('DEL', KEYS[3])
+end
 local more = hasMore()
 if more == 0 and redis.call('HLEN', KEYS[4]) == 0 then
   redis.call('ZREM', KEYS[8], ARGV[9])
