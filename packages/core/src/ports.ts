@@ -272,6 +272,12 @@ export interface ConvoyGateway {
   accept(request: AcceptRequest): Promise<AcceptResponse>;
   /** Resolve true once the convoy has processed `seq` (any outcome), false on timeout. */
   waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolve once the convoy's state satisfies `condition` (`met`), once it finished without satisfying it
+   * (`unreachable`), or after `timeoutMs` (`timeout`); `view` is the last view read (null: never seen).
+   * Throws `unknown_convoy_type`.
+   */
+  waitFor(key: ConvoyKey, condition: WaitCondition, timeoutMs: number): Promise<WaitForResult>;
   /** The convoy's view, or null when never seen. Throws `unknown_convoy_type`. */
   getConvoy(key: ConvoyKey): Promise<ConvoyView | null>;
   /** The convoy's history, or null when never seen. */
@@ -326,6 +332,22 @@ export interface ConvoyGateway {
 export interface OperatorOptions {
   /** Who acted, recorded in the history entry (e.g. the authenticated principal). */
   readonly by?: string;
+}
+
+/**
+ * What {@link ConvoyGateway.waitFor} waits for: a state (dot path, matched like xstate's
+ * `snapshot.matches`, so `Shipping` matches `{ Shipping: 'Packing' }`), a tag of the current state
+ * nodes, or the convoy being done.
+ */
+export type WaitCondition =
+  | { readonly kind: 'state'; readonly state: string }
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'done' };
+
+/** Result of {@link ConvoyGateway.waitFor}. */
+export interface WaitForResult {
+  readonly outcome: 'met' | 'unreachable' | 'timeout';
+  readonly view: ConvoyView | null;
 }
 
 /** Filters of {@link ConvoyGateway.listConvoys}. */

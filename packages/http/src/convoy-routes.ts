@@ -2,7 +2,7 @@
  * The routes of one convoy: accept an event, wait for processing, read the view and the history.
  */
 import { ConvoyError } from '@convoy/core';
-import type { ConvoyGateway, ConvoyKey, HistoryEntry } from '@convoy/core';
+import type { ConvoyGateway, ConvoyKey, HistoryEntry, WaitCondition } from '@convoy/core';
 import type { FastifyInstance } from 'fastify';
 import { guardOptions, type AuthHooks } from './auth.ts';
 import { routeSchemas } from './openapi.ts';
@@ -12,6 +12,7 @@ import {
   readEventBody,
   readIdempotencyKey,
   readIntegerQuery,
+  readWaitCondition,
 } from './request-parsing.ts';
 
 /** What the routes need from the plugin's options, with defaults applied. */
@@ -33,6 +34,11 @@ export interface HistoryItem extends Omit<HistoryEntry, 'at'> {
 /** Render a history entry for the API (time as ISO 8601; everything else unchanged). */
 export function toHistoryItem(entry: HistoryEntry): HistoryItem {
   return { ...entry, at: new Date(entry.at).toISOString() };
+}
+
+function describeCondition(condition: WaitCondition): string {
+  if (condition.kind === 'state') return `state ${condition.state}`;
+  return condition.kind === 'tag' ? `tag ${condition.tag}` : 'done';
 }
 
 function notFound(key: ConvoyKey): ConvoyError {
@@ -93,6 +99,32 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
       return { type: key.type, id: key.id, seq, processed: true };
     },
   );
+
+  const waitForOptions = { schema: routeSchemas['GET /convoys/:type/:id/wait-for'], ...read };
+  instance.get('/convoys/:type/:id/wait-for', waitForOptions, async (request) => {
+    const key = readConvoyKey(request.params);
+    assertQueryNames(request.query, ['state', 'tag', 'done', 'timeout']);
+    const condition = readWaitCondition(request.query);
+    const timeout = readIntegerQuery(request.query, 'timeout', { min: 0, max: maxWaitMs }) ?? defaultWaitMs;
+    const result = await gateway.waitFor(key, condition, timeout);
+    if (result.view === null) throw notFound(key);
+    const details = { ...key, condition: describeCondition(condition), timeout };
+    if (result.outcome === 'timeout') {
+      throw new ConvoyError(
+        'wait_timeout',
+        `Convoy ${key.type}/${key.id} did not reach ${describeCondition(condition)} within ${timeout} ms`,
+        details,
+      );
+    }
+    if (result.outcome === 'unreachable') {
+      throw new ConvoyError(
+        'condition_unreachable',
+        `Convoy ${key.type}/${key.id} is done without reaching ${describeCondition(condition)}`,
+        { ...details, value: result.view.value },
+      );
+    }
+    return result.view;
+  });
 
   instance.get(
     '/convoys/:type/:id',

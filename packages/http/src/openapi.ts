@@ -166,6 +166,23 @@ export const routeSchemas = {
       ...errors(400, 404, 408, ...authErrors),
     },
   }),
+  'GET /convoys/:type/:id/wait-for': route(
+    'convoys',
+    'Wait until the convoy is in a state, has a tag, or is done (exactly one of state, tag, done=true)',
+    {
+      params: keyParams,
+      querystring: {
+        type: 'object',
+        properties: {
+          state: { type: 'string', description: 'Dot path, e.g. Shipping.Packing; matches nested values' },
+          tag: { type: 'string' },
+          done: { type: 'string', enum: ['true'] },
+          timeout: { type: 'integer', minimum: 0 },
+        },
+      },
+      response: { 200: convoyView, ...errors(400, 404, 408, 412, ...authErrors) },
+    },
+  ),
   'GET /convoys/:type/:id': route('convoys', "The convoy's current state", {
     params: keyParams,
     response: { 200: convoyView, ...errors(400, 404, ...authErrors) },

@@ -4,7 +4,7 @@
  * coerced or stripped: a value that is not exactly right is refused with a stable code.
  */
 import { ConvoyError, validateConvoyId, validateIdempotencyKey } from '@convoy/core';
-import type { ConvoyEvent, ConvoyKey } from '@convoy/core';
+import type { ConvoyEvent, ConvoyKey, WaitCondition } from '@convoy/core';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 
 /** A convoy type as `defineConvoy` accepts it: anything else cannot be registered. */
@@ -70,6 +70,28 @@ export function readIntegerQuery(
     );
   }
   return value;
+}
+
+/**
+ * The condition of `GET .../wait-for`: exactly one of `state=<dot.path>`, `tag=<tag>`, `done=true`, each
+ * a single non-empty string (repeated parameters are refused).
+ */
+export function readWaitCondition(query: unknown): WaitCondition {
+  const q = (query as Record<string, unknown> | undefined) ?? {};
+  const given = (['state', 'tag', 'done'] as const).filter((name) => q[name] !== undefined);
+  const only = given[0];
+  if (given.length !== 1 || only === undefined) {
+    throw new ConvoyError('invalid_request', 'Give exactly one of the query parameters state, tag, done');
+  }
+  const raw = q[only];
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 256) {
+    throw new ConvoyError('invalid_request', `Query parameter "${only}" must be one non-empty string`);
+  }
+  if (only === 'done') {
+    if (raw !== 'true') throw new ConvoyError('invalid_request', 'Query parameter "done" must be true');
+    return { kind: 'done' };
+  }
+  return only === 'state' ? { kind: 'state', state: raw } : { kind: 'tag', tag: raw };
 }
 
 /** The optional `Idempotency-Key` header. */

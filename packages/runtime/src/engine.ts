@@ -35,6 +35,8 @@ import type {
   RedriveResult,
   TimerArm,
   TurnScheduler,
+  WaitCondition,
+  WaitForResult,
 } from '@convoy/core';
 import type { EffectRetryOptions } from './effects.ts';
 import { CommitListeners } from './commit-listeners.ts';
@@ -47,6 +49,7 @@ import { fireDueTimers } from './timers.ts';
 import { runConvoyTurn, type TurnDeps } from './turn.ts';
 import { toConvoyView } from './view.ts';
 import { SeqWaiters } from './waiters.ts';
+import { judgeCondition, waitUntil } from './wait-for.ts';
 
 /** Options of {@link createConvoyEngine}. */
 export interface ConvoyEngineOptions {
@@ -165,6 +168,8 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   const waitPollMs = options.waitPollMs ?? 100;
   const waiters = new SeqWaiters();
   const commitListeners = new CommitListeners(logger);
+  // `waitFor` calls still pending; closing the engine ends them as timeouts.
+  const pendingWaits = new Set<() => void>();
   const metrics: ConvoyMetricsSink = options.metrics ?? {};
   let state: 'new' | 'started' | 'closed' = 'new';
 
@@ -275,6 +280,33 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       return waiters.wait(key, seq, timeoutMs, waitPollMs, read);
     },
 
+    async waitFor(key: ConvoyKey, condition: WaitCondition, timeoutMs: number): Promise<WaitForResult> {
+      const definition = knownKey(key);
+      let view: ConvoyView | null = null;
+      const check = async (): Promise<'met' | 'unreachable' | 'pending'> => {
+        const stored = await store.get(key);
+        view = stored ? toConvoyView(key, stored, definition.version) : null;
+        const record = stored?.record ?? null;
+        const version = record ? registry.find(key.type, record.definitionVersion) : undefined;
+        return judgeCondition(condition, record, version);
+      };
+      const outcome =
+        state === 'closed'
+          ? 'timeout'
+          : await waitUntil({
+              key,
+              timeoutMs,
+              pollMs: waitPollMs,
+              check,
+              subscribe: (listener) => commitListeners.subscribe(listener),
+              onClose: (cancel) => {
+                pendingWaits.add(cancel);
+                return () => pendingWaits.delete(cancel);
+              },
+            });
+      return { outcome: outcome === 'pending' ? 'timeout' : outcome, view };
+    },
+
     async getConvoy(key: ConvoyKey): Promise<ConvoyView | null> {
       const definition = knownKey(key);
       const stored = await store.get(key);
@@ -319,6 +351,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       await Promise.all(tickers.map((ticker) => ticker.stop()));
       await scheduler.close();
       waiters.cancelAll();
+      for (const cancel of [...pendingWaits]) cancel();
     },
 
     async getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]> {

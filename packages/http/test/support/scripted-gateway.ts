@@ -12,6 +12,7 @@ import type {
   ConvoyTypeSummary,
   ConvoyView,
   HistoryEntry,
+  WaitForResult,
 } from '@convoy/core';
 
 /** A gateway whose every method can be replaced by a test. */
@@ -44,6 +45,9 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
     },
     async waitForSeq(): Promise<boolean> {
       return false;
+    },
+    async waitFor(key: ConvoyKey): Promise<WaitForResult> {
+      return { outcome: 'timeout', view: await base.getConvoy(key) };
     },
     async getConvoy(key: ConvoyKey): Promise<ConvoyView | null> {
       assertType(key.type);
