@@ -99,7 +99,7 @@
       : d.toLocaleTimeString([], { hour12: false }) + `.${String(d.getMilliseconds()).padStart(3, '0')}`;
   };
 
-  // Recently opened convoys, kept in this browser only (the gateway has no listing yet).
+  // Recently opened convoys, kept in this browser only (a shortcut; each type's page lists its convoys).
   const recentKey = 'convoy-console.recent';
   const recent = () => {
     try {
