@@ -4,6 +4,7 @@
 import type { AnyStateMachine, EventFromLogic, InputFrom } from 'xstate';
 import { ConvoyError } from './errors.ts';
 import type { ConvoyKey, EffectIntent, JsonValue } from './model.ts';
+import { isStandardSchema, type StandardSchemaV1 } from './standard-schema.ts';
 
 /**
  * What to do with an event the machine knows but cannot take now.
@@ -119,6 +120,12 @@ export interface ConvoyDefinitionOptions<TMachine extends AnyStateMachine, TType
   readonly maxBacklog?: number;
   /** A human description shown in the API and console. */
   readonly description?: string;
+  /**
+   * Payload schemas by event type (any Standard Schema v1, e.g. zod 4): an accepted body must pass its
+   * type's schema (run synchronously; the stored event is the body as sent), else 422
+   * `invalid_event_payload`. Events without a schema are only checked to be plain JSON.
+   */
+  readonly schemas?: Readonly<Partial<Record<ConvoyEventType<TMachine>, StandardSchemaV1>>>;
   /** Stall detection (off by default). */
   readonly stall?: StallOptions;
   /**
@@ -155,6 +162,8 @@ export interface ConvoyDefinition<
   readonly effects: Readonly<Record<string, EffectHandler>>;
   readonly maxBacklog: number;
   readonly description: string | undefined;
+  /** Payload schemas by event type (see {@link ConvoyDefinitionOptions.schemas}). */
+  readonly schemas: Readonly<Record<string, StandardSchemaV1>>;
   readonly stall: StallOptions | undefined;
   readonly poison: Required<PoisonOptions>;
   readonly migrate: SnapshotMigration | undefined;
@@ -235,6 +244,17 @@ export function defineConvoy<TMachine extends AnyStateMachine, TType extends str
     throw new ConvoyError('definition_invalid', `Convoy "${type}": poison policy must be 'skip' or 'block'`);
   }
   assertPositive(type, 'retention.finishedMs', options.retention?.finishedMs);
+  const schemas: Record<string, StandardSchemaV1> = {};
+  for (const [eventType, schema] of Object.entries<unknown>(options.schemas ?? {})) {
+    if (schema === undefined) continue;
+    if (!eventTypes.includes(eventType) || !isStandardSchema(schema)) {
+      throw new ConvoyError(
+        'definition_invalid',
+        `Convoy "${type}": schemas.${eventType} must be a Standard Schema of an event of the machine`,
+      );
+    }
+    schemas[eventType] = schema;
+  }
   return {
     kind: 'convoy-definition',
     type,
@@ -247,6 +267,7 @@ export function defineConvoy<TMachine extends AnyStateMachine, TType extends str
     effects: options.effects ?? {},
     maxBacklog,
     description: options.description,
+    schemas,
     stall,
     poison,
     migrate: options.migrate,

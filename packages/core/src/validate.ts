@@ -6,6 +6,7 @@
 import type { ConvoyDefinition } from './definition.ts';
 import { ConvoyError } from './errors.ts';
 import type { ConvoyEvent } from './model.ts';
+import { checkEventSchema } from './standard-schema.ts';
 
 const convoyIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 // Printable ASCII (space to tilde): safe in headers, logs and Redis keys.
@@ -114,6 +115,8 @@ export function validateEvent(definition: ConvoyDefinition, body: unknown): Conv
       accepted: definition.eventTypes,
     });
   }
+  const schema = definition.schemas[type];
+  if (schema !== undefined) checkEventSchema(definition.type, type, schema, body);
   return body as ConvoyEvent;
 }
 
