@@ -7,24 +7,16 @@
  * a POSTed event live.
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildConvoyApp } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePlugin } from '../src/plugin.ts';
+import { findChromium, launchChromium } from './support/chromium.ts';
 import { memoryEngine, sendAndWait } from './support/shop.ts';
 
-/** `CONVOY_CHROMIUM`, else the `chromium` binary on the PATH (Debian's package installs /usr/bin/chromium). */
-function findChromium(): string {
-  const explicit = process.env['CONVOY_CHROMIUM'];
-  if (explicit !== undefined && explicit !== '') return explicit;
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  return dirs.map((dir) => join(dir, 'chromium')).find((file) => existsSync(file)) ?? '/usr/bin/chromium';
-}
 const chromiumPath = findChromium();
 const hasChromium = existsSync(chromiumPath);
 const inCi = Boolean(process.env['CI']);
@@ -52,20 +44,7 @@ beforeAll(async () => {
   app = buildConvoyApp({ gateway: engine });
   await app.register(consolePlugin, { gateway: engine });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(chromiumPath);
 });
 
 afterAll(async () => {
