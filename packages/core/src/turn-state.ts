@@ -22,7 +22,7 @@ import type {
 import { planActions } from './actions.ts';
 import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { classifyEvent } from './classify.ts';
-import { persistSnapshot, toJson } from './hydrate.ts';
+import { toJson } from './hydrate.ts';
 
 /** What a turn needs to know about its convoy. */
 export interface TurnContext {
@@ -55,18 +55,36 @@ export class TurnState {
   progressed = false;
   readonly #poison: PoisonMark | undefined;
 
+  /** The stored JSON of `snapshot`, unless `#persistedText` holds a newer one not parsed yet. */
+  #persisted: JsonValue;
+  /**
+   * The stored JSON text of `snapshot` after the latest transition. Each transition stringifies (the
+   * per-event JSON-safety check); only the last text of a batch is parsed, when the record is built.
+   */
+  #persistedText: string | undefined;
+
   constructor(
     private readonly input: TurnContext,
     public snapshot: AnyMachineSnapshot,
     /** The stored JSON of `snapshot`, kept in step with it (so storing it can never fail at the end). */
-    public persisted: JsonValue,
+    persisted: JsonValue,
     previous: ConvoyRecord | null,
   ) {
+    this.#persisted = persisted;
     this.deferred = [...(previous?.deferred ?? [])];
     this.timers = { ...(previous?.timers ?? {}) };
     this.invokes = { ...(previous?.invokes ?? {}) };
     this.#poison = previous?.poison;
     this.stalled = previous?.status === 'stalled';
+  }
+
+  /** The stored JSON of `snapshot` (parsed once, on first read after a transition). */
+  get persisted(): JsonValue {
+    if (this.#persistedText !== undefined) {
+      this.#persisted = JSON.parse(this.#persistedText) as JsonValue;
+      this.#persistedText = undefined;
+    }
+    return this.#persisted;
   }
 
   /** The poison mark of the previous record for `seq`, if that event is the one being retried. */
@@ -223,7 +241,7 @@ export class TurnState {
     const from = this.snapshot.value;
     let next: AnyMachineSnapshot;
     let plan: ActionPlan;
-    let persisted: JsonValue;
+    let persistedText: string;
     let actions: readonly ReturnedAction[];
     try {
       [next, actions] = transition(this.input.definition.machine, this.snapshot, entry.event);
@@ -238,7 +256,8 @@ export class TurnState {
       plan = this.planFor(next, actions, entry.seq, entry.event);
       // An assign that put something JSON cannot hold (a BigInt, a cycle) into context is refused here,
       // on the event that did it, rather than failing the whole commit.
-      persisted = persistSnapshot(this.input.definition.machine, next);
+      // Stringify only: parsing every intermediate snapshot of a batch is wasted work.
+      persistedText = JSON.stringify(this.input.definition.machine.getPersistedSnapshot(next));
     } catch (error) {
       // Context or params JSON cannot hold is deterministic: retrying it cannot help.
       this.record(entry, 'deadLettered', 'handler_error', messageOf(error));
@@ -249,7 +268,7 @@ export class TurnState {
       this.stalled = false;
     }
     this.snapshot = next;
-    this.persisted = persisted;
+    this.#persistedText = persistedText;
     this.history.push({
       seq: entry.seq,
       event: entry.event,
