@@ -166,6 +166,28 @@ export const routeSchemas = {
       ...errors(400, 404, 408, ...authErrors),
     },
   }),
+  'GET /convoys/:type/stream': route(
+    'convoys',
+    'Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes',
+    {
+      params: typeParam,
+      response: {
+        200: { description: 'text/event-stream of `convoy` events (data: the convoy view)', type: 'string' },
+        ...errors(400, 404, ...authErrors),
+      },
+    },
+  ),
+  'GET /convoys/:type/:id/stream': route(
+    'convoys',
+    'Live stream (SSE) of one convoy; id = processed seq, Last-Event-ID skips a view already seen',
+    {
+      params: keyParams,
+      response: {
+        200: { description: 'text/event-stream of `convoy` events (data: the convoy view)', type: 'string' },
+        ...errors(400, 404, ...authErrors),
+      },
+    },
+  ),
   'GET /convoys/:type/:id/wait-for': route(
     'convoys',
     'Wait until the convoy is in a state, has a tag, or is done (exactly one of state, tag, done=true)',

@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
 import { routeSchemas } from './openapi.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
+import { registerStreamRoutes } from './stream-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
 import { jsonBodyParser } from './request-parsing.ts';
@@ -115,6 +116,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       registerConvoyRoutes(scope, { gateway, bodyLimit, maxWaitMs, defaultWaitMs, auth });
       registerTypeRoutes(scope, gateway, auth);
       registerOperatorRoutes(scope, gateway, auth);
+      registerStreamRoutes(scope, gateway, auth, { pollMs: 500, heartbeatMs: 15_000 });
       registerHealthRoutes(scope, gateway, auth, options.metrics);
       registerMethodGuards(scope, openapi ? [] : ['/openapi.json']);
     },

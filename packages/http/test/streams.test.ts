@@ -1,0 +1,167 @@
+/**
+ * Live SSE streams over a real socket, real engine on the memory store: the per-type stream carries every
+ * committed change of that type (and nothing of other types), resumes from `Last-Event-ID`; the per-convoy
+ * stream carries the view with id = processed seq; open streams end when the app closes.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { ConvoyEngine } from '@convoy/runtime';
+import { buildConvoyApp } from '../src/index.ts';
+import { memoryEngine } from './support/convoys.ts';
+import { expectError } from './support/expect-error.ts';
+
+let engine: ConvoyEngine;
+let app: FastifyInstance;
+let base: string;
+
+beforeEach(async () => {
+  engine = await memoryEngine();
+  app = buildConvoyApp({ gateway: engine });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterEach(async () => {
+  await app.close();
+  await engine.close();
+});
+
+interface SseEvent {
+  readonly id: string;
+  readonly data: {
+    readonly id: string;
+    readonly type: string;
+    readonly seq: number;
+    readonly value: unknown;
+  };
+}
+
+/** Read SSE events from a streaming response until `count` arrived (or the stream ends). */
+function sseReader(response: Response): { next(count: number, timeoutMs?: number): Promise<SseEvent[]> } {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const events: SseEvent[] = [];
+  // A read that lost the race against the timeout stays pending: the next call must reuse it.
+  let pending: ReturnType<typeof reader.read> | undefined;
+  return {
+    async next(count, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length < count && Date.now() < deadline) {
+        const chunk = await Promise.race([
+          (pending ??= reader.read()),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), deadline - Date.now())),
+        ]);
+        if (chunk === null) break;
+        pending = undefined;
+        if (chunk.done) break;
+        buffer += chunk.value;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id !== undefined && data !== undefined)
+            events.push({ id, data: JSON.parse(data) as SseEvent['data'] });
+        }
+      }
+      return events.splice(0, Math.min(count, events.length));
+    },
+  };
+}
+
+const post = (type: string, id: string, event: object) =>
+  fetch(`${base}/convoys/${type}/${id}/events?wait=5000`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  });
+
+describe('GET /convoys/:type/stream', () => {
+  it('streams every committed change of the type, in order, with <updatedAt>-<id> ids, and none of other types', async () => {
+    const response = await fetch(`${base}/convoys/parcel/stream`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const stream = sseReader(response);
+    await post('ledger', 'l-1', { type: 'Tick', eventId: 'a' });
+    await post('parcel', 'p-1', { type: 'OrderPlaced' });
+    await post('parcel', 'p-2', { type: 'OrderPlaced' });
+    await post('parcel', 'p-1', { type: 'PaymentConfirmed', amount: 3 });
+    const events = await stream.next(3);
+    expect(events.map((event) => [event.data.id, event.data.seq, event.data.value])).toEqual([
+      ['p-1', 1, 'AwaitingPayment'],
+      ['p-2', 1, 'AwaitingPayment'],
+      ['p-1', 2, 'AwaitingShipment'],
+    ]);
+    for (const event of events) expect(event.id).toMatch(new RegExp(`^\\d+-${event.data.id}$`));
+    expect(await stream.next(1, 300)).toEqual([]);
+  });
+
+  it('with Last-Event-ID replays the convoys of the type updated after it, then goes live', async () => {
+    await post('parcel', 'p-1', { type: 'OrderPlaced' });
+    const first = sseReader(await fetch(`${base}/convoys/parcel/stream`));
+    await post('parcel', 'p-2', { type: 'OrderPlaced' });
+    const [seen] = await first.next(1);
+    expect(seen?.data.id).toBe('p-2');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await post('parcel', 'p-1', { type: 'OrderCanceled' });
+    await post('parcel', 'p-3', { type: 'OrderPlaced' });
+
+    const resumed = sseReader(
+      await fetch(`${base}/convoys/parcel/stream`, { headers: { 'last-event-id': seen!.id } }),
+    );
+    const replay = await resumed.next(2);
+    expect(replay.map((event) => [event.data.id, event.data.value])).toEqual([
+      ['p-1', 'Canceled'],
+      ['p-3', 'AwaitingPayment'],
+    ]);
+    await post('parcel', 'p-4', { type: 'OrderPlaced' });
+    expect((await resumed.next(1))[0]?.data.id).toBe('p-4');
+  });
+
+  it('refuses an unknown type with 404 and a malformed Last-Event-ID with 400', async () => {
+    const unknown = await app.inject({ method: 'GET', url: '/convoys/nope/stream' });
+    expectError(unknown, 'unknown_convoy_type');
+    const bad = await app.inject({
+      method: 'GET',
+      url: '/convoys/parcel/stream',
+      headers: { 'last-event-id': 'garbage' },
+    });
+    expectError(bad, 'invalid_request');
+  });
+});
+
+describe('GET /convoys/:type/:id/stream', () => {
+  it('sends the current view, then one event per change, id = processed seq; Last-Event-ID skips a seen view', async () => {
+    await post('parcel', 'p-1', { type: 'OrderPlaced' });
+    const stream = sseReader(await fetch(`${base}/convoys/parcel/p-1/stream`));
+    expect((await stream.next(1)).map((event) => [event.id, event.data.value])).toEqual([
+      ['1', 'AwaitingPayment'],
+    ]);
+    await post('parcel', 'p-2', { type: 'OrderPlaced' });
+    await post('parcel', 'p-1', { type: 'PaymentConfirmed', amount: 1 });
+    expect((await stream.next(1)).map((event) => [event.id, event.data.value])).toEqual([
+      ['2', 'AwaitingShipment'],
+    ]);
+
+    const resumed = sseReader(
+      await fetch(`${base}/convoys/parcel/p-1/stream`, { headers: { 'last-event-id': '2' } }),
+    );
+    expect(await resumed.next(1, 300)).toEqual([]);
+    await post('parcel', 'p-1', { type: 'ItemsShipped', carrier: 'ups' });
+    expect((await resumed.next(1))[0]?.id).toBe('3');
+  });
+
+  it('answers 404 for a convoy never seen', async () => {
+    expectError(await app.inject({ method: 'GET', url: '/convoys/parcel/ghost/stream' }), 'convoy_not_found');
+  });
+
+  it('open streams end when the app closes (close does not hang on connected clients)', async () => {
+    await post('parcel', 'p-1', { type: 'OrderPlaced' });
+    const one = await fetch(`${base}/convoys/parcel/p-1/stream`);
+    const all = await fetch(`${base}/convoys/parcel/stream`);
+    const started = Date.now();
+    await app.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(one.text()).resolves.toContain('event: convoy');
+    await expect(all.text()).resolves.toContain('retry: 1000');
+  });
+});
