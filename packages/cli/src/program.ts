@@ -22,12 +22,19 @@ interface ServeFlags {
   readonly concurrency?: number;
   readonly logRequests?: boolean;
   readonly console: boolean;
+  readonly logLevel: string;
 }
 
 interface WorkerFlags {
   readonly redis: string;
   readonly concurrency?: number;
+  readonly logLevel: string;
 }
+
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'JSON logs (pino) on stderr from this level')
+    .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info');
 
 const redisOption = (description: string) => new Option('--redis <url>', description).env('CONVOY_REDIS_URL');
 const concurrencyOption = () =>
@@ -63,6 +70,7 @@ export function createProgram(
     .addOption(concurrencyOption())
     .option('--no-console', 'do not mount the web console at /console')
     .option('--log-requests', 'log every HTTP request')
+    .addOption(logLevelOption())
     .action(async (module: string, flags: ServeFlags) => {
       // Loaded on use: the remote commands start faster without the runtime, Fastify and the console.
       const { startServer } = await import('./serve.ts');
@@ -75,6 +83,7 @@ export function createProgram(
         worker: flags.worker,
         concurrency: flags.concurrency,
         logRequests: flags.logRequests ?? false,
+        logLevel: flags.logLevel,
         console: flags.console,
       });
       closeOnSignals(() => server.close());
@@ -102,10 +111,16 @@ export function createProgram(
     .argument('<module>', 'the same module the HTTP nodes serve')
     .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
     .addOption(concurrencyOption())
+    .addOption(logLevelOption())
     .action(async (module: string, flags: WorkerFlags) => {
       if (!flags.redis) throw new Error('convoy worker needs --redis <url> (or CONVOY_REDIS_URL)');
       const { startWorker } = await import('./worker.ts');
-      const worker = await startWorker({ module, redis: flags.redis, concurrency: flags.concurrency });
+      const worker = await startWorker({
+        module,
+        redis: flags.redis,
+        concurrency: flags.concurrency,
+        logLevel: flags.logLevel,
+      });
       closeOnSignals(() => worker.close());
       out(
         [

@@ -6,9 +6,10 @@ import { consolePlugin } from '@convoy/console';
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyDefinition } from '@convoy/core';
 import { buildConvoyApp, createConvoyMetrics } from '@convoy/http';
-import { createConvoyEngine, DefinitionRegistry } from '@convoy/runtime';
+import { createConvoyEngine, DefinitionRegistry, pinoLogger } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { loadDefinitions } from './load-definitions.ts';
 import { openProcessStore } from './process-store.ts';
 import type { StoreOptions } from './process-store.ts';
@@ -47,8 +48,14 @@ export type ServerOptions = DefinitionSource &
      * @defaultValue false
      */
     readonly logRequests?: boolean;
-    /** The engine's logger. @defaultValue warnings and errors to the console */
+    /** The engine's logger. @defaultValue pino JSON lines at `logLevel` when set, else console warnings */
     readonly logger?: ConvoyLogger;
+    /**
+     * JSON logs (pino, on stderr) at this level for the engine and, with `logRequests`, for requests
+     * (`Authorization` and `Idempotency-Key` redacted).
+     * @defaultValue unset: console warnings and errors only
+     */
+    readonly logLevel?: string;
   };
 
 /** A listening Convoy server. */
@@ -66,6 +73,11 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** Stop accepting requests, let running turns finish, close the store. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The engine's pino logger (JSON lines on stderr) at `level`, or undefined for the engine's default. */
+export function engineLogger(level: string | undefined): ConvoyLogger | undefined {
+  return level === undefined ? undefined : pinoLogger(pino({ level }, pino.destination(2)));
 }
 
 /** The definitions of a {@link DefinitionSource}. */
@@ -99,15 +111,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Prometheus metrics at GET /metrics: this process's own accepts and turns, plus convoys by status
   // read from the store's index at scrape time (so an HTTP-only node still shows every convoy).
   const metrics = createConvoyMetrics({ processMetrics: true });
+  const logger = options.logger ?? engineLogger(options.logLevel);
   const engine = createConvoyEngine({
     definitions,
     store,
     scheduler,
     processing,
     metrics: metrics.sink,
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(logger ? { logger } : {}),
   });
-  const app = buildConvoyApp({ gateway: engine, metrics, logger: options.logRequests ?? false });
+  const requestLogs = options.logRequests ?? false;
+  const app = buildConvoyApp({
+    gateway: engine,
+    metrics,
+    // Same JSON lines as the engine's, on stderr; stdout stays for the banner.
+    logger: requestLogs ? { level: options.logLevel ?? 'info', stream: pino.destination(2) } : false,
+  });
   const withConsole = options.console ?? true;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

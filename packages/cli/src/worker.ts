@@ -5,7 +5,7 @@ import type { ConvoyDefinition } from '@convoy/core';
 import { createConvoyEngine } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import { openProcessStore } from './process-store.ts';
-import { resolveDefinitions } from './serve.ts';
+import { engineLogger, resolveDefinitions } from './serve.ts';
 import type { DefinitionSource } from './serve.ts';
 
 /** Options of {@link startWorker}. */
@@ -17,8 +17,10 @@ export type WorkerOptions = DefinitionSource & {
    * @defaultValue the store's default
    */
   readonly concurrency?: number;
-  /** The engine's logger. @defaultValue warnings and errors to the console */
+  /** The engine's logger. @defaultValue pino JSON lines at `logLevel` when set, else console warnings */
   readonly logger?: ConvoyLogger;
+  /** JSON logs (pino, on stderr) at this level. @defaultValue unset: console warnings and errors only */
+  readonly logLevel?: string;
 };
 
 /** A running worker. */
@@ -34,12 +36,8 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const definitions = await resolveDefinitions(options);
   const { store, scheduler, description } = await openProcessStore(options);
-  const engine = createConvoyEngine({
-    definitions,
-    store,
-    scheduler,
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  const logger = options.logger ?? engineLogger(options.logLevel);
+  const engine = createConvoyEngine({ definitions, store, scheduler, ...(logger ? { logger } : {}) });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {

@@ -31,7 +31,12 @@ export type ConvoyStatus = 'active' | 'done' | 'blocked' | 'stalled' | 'paused';
 
 /** Where an inbox event came from. Timer firings and effect results enter the inbox like client events. */
 export type EventSource =
-  | { readonly kind: 'client'; readonly idempotencyKey?: string }
+  | {
+      readonly kind: 'client';
+      readonly idempotencyKey?: string;
+      /** W3C traceparent of the accept span, when the accept was traced (the turn span links to it). */
+      readonly trace?: string;
+    }
   | { readonly kind: 'timer'; readonly timerId: string; readonly token: string }
   | { readonly kind: 'effect'; readonly effectId: string }
   /** A dead letter an operator sent back into its convoy; `deadLetterSeq` is the seq it had before. */

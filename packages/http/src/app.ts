@@ -25,6 +25,26 @@ export interface ConvoyAppOptions extends ConvoyPluginOptions {
  */
 const maxParamLength = 1024;
 
+/** Request headers never written to logs (a serializer that logs headers shows `[redacted]`). */
+export const redactedLogPaths: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers["idempotency-key"]',
+  'req.headers.cookie',
+];
+
+/** The logger option with {@link redactedLogPaths} added to any redaction the caller asked for. */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  const options = logger === true ? {} : logger;
+  const { redact } = options;
+  const own = redact === undefined ? [] : Array.isArray(redact) ? redact : redact.paths;
+  const censor = redact !== undefined && !Array.isArray(redact) ? redact.censor : undefined;
+  return {
+    ...options,
+    redact: { paths: [...own, ...redactedLogPaths], censor: censor ?? '[redacted]' },
+  };
+}
+
 /**
  * Build a Fastify app serving the Convoy API (not listening; call `listen` or `inject`).
  *
@@ -37,7 +57,7 @@ const maxParamLength = 1024;
 export function buildConvoyApp(options: ConvoyAppOptions): FastifyInstance {
   const { logger = false, ...pluginOptions } = options;
   const app = Fastify({
-    logger,
+    logger: withRedaction(logger),
     routerOptions: { maxParamLength },
     // Errors raised before routing (bad percent-encoding, segment longer than maxParamLength).
     frameworkErrors: (error, request, reply) => {

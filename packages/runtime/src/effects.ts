@@ -5,7 +5,10 @@ import { invokeEffectAction } from '@convoy/core';
 import type { ConvoyDefinition, ConvoyKey, EffectIntent, InvokeEffectParams } from '@convoy/core';
 import { createActor, toPromise } from 'xstate';
 import type { AnyActorLogic, AnyStateMachine } from 'xstate';
+import { context, trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
+import { recordSpanError, runtimeTracer } from './tracing.ts';
 
 /** How a failing effect is retried within one turn before it is left in the outbox for a later turn. */
 export interface EffectRetryOptions {
@@ -114,6 +117,8 @@ export async function runEffect(
   effect: EffectIntent,
   retry: EffectRetryOptions,
   logger: ConvoyLogger,
+  /** The turn span: each attempt runs in a `convoy.effect` span under it. */
+  turnSpan?: Span,
 ): Promise<EffectResult> {
   const run = effectRunner(definition, key, effect);
   if (!run) {
@@ -126,10 +131,25 @@ export async function runEffect(
   const attempts = Math.max(1, retry.attempts ?? 3);
   const baseDelayMs = retry.baseDelayMs ?? 50;
   let lastError = '';
+  const parent = turnSpan ? trace.setSpan(context.active(), turnSpan) : context.active();
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const attributes = {
+      'convoy.type': key.type,
+      'convoy.id': key.id,
+      'convoy.effect_id': effect.id,
+      'convoy.action': effect.action,
+      'convoy.seq': effect.seq,
+      'convoy.attempt': attempt,
+    };
+    // Active while the effect runs, so the effect's own calls (HTTP, DB) nest under it.
+    const span = runtimeTracer().startSpan('convoy.effect', { attributes }, parent);
     try {
-      return { ok: true, output: await run() };
+      const output = await context.with(trace.setSpan(parent, span), run);
+      span.end();
+      return { ok: true, output };
     } catch (error) {
+      recordSpanError(span, error);
+      span.end();
       lastError = errorMessage(error);
       logger.warn('effect failed', { effectId: effect.id, action: effect.action, attempt, error: lastError });
       if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1));

@@ -47,6 +47,7 @@ import { StallWatch, type ConvoyStall } from './stall-watch.ts';
 import { Ticker } from './ticker.ts';
 import { fireDueTimers } from './timers.ts';
 import { runConvoyTurn, type TurnDeps } from './turn.ts';
+import { recordSpanError, runtimeTracer, traceparentOf } from './tracing.ts';
 import { toConvoyView } from './view.ts';
 import { SeqWaiters } from './waiters.ts';
 import { judgeCondition, waitUntil } from './wait-for.ts';
@@ -253,25 +254,43 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   return {
     workerId,
 
-    async accept(request: AcceptRequest): Promise<AcceptResponse> {
-      const definition = knownKey(request);
-      const idempotencyKey =
-        request.idempotencyKey === undefined ? undefined : validateIdempotencyKey(request.idempotencyKey);
-      const event = registry.validateEvent(request.type, request.event);
-      const key: ConvoyKey = { type: request.type, id: request.id };
-      const receipt = await store.accept({
-        key,
-        event,
-        source: idempotencyKey === undefined ? { kind: 'client' } : { kind: 'client', idempotencyKey },
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        fingerprint: eventFingerprint(event),
-        now: clock.now(),
-        maxBacklog: definition.maxBacklog,
+    accept(request: AcceptRequest): Promise<AcceptResponse> {
+      const attributes = { 'convoy.type': request.type, 'convoy.id': request.id };
+      return runtimeTracer().startActiveSpan('convoy.accept', { attributes }, async (span) => {
+        try {
+          const definition = knownKey(request);
+          const idempotencyKey =
+            request.idempotencyKey === undefined ? undefined : validateIdempotencyKey(request.idempotencyKey);
+          const event = registry.validateEvent(request.type, request.event);
+          const key: ConvoyKey = { type: request.type, id: request.id };
+          span.setAttribute('convoy.event_type', event.type);
+          // Stored with the event so the turn span links to this accept (absent when nothing records spans).
+          const trace = traceparentOf(span);
+          const receipt = await store.accept({
+            key,
+            event,
+            source: {
+              kind: 'client',
+              ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+              ...(trace === undefined ? {} : { trace }),
+            },
+            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+            fingerprint: eventFingerprint(event),
+            now: clock.now(),
+            maxBacklog: definition.maxBacklog,
+          });
+          span.setAttributes({ 'convoy.seq': receipt.seq, duplicate: receipt.duplicate });
+          if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
+          // The convoy was already dirty: a turn is pending or running, and sees this event (see AcceptReceipt).
+          if (receipt.wake !== false) await schedule(key);
+          return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
+        } catch (error) {
+          recordSpanError(span, error);
+          throw error;
+        } finally {
+          span.end();
+        }
       });
-      if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
-      // The convoy was already dirty: a turn is pending or running, and sees this event (see AcceptReceipt).
-      if (receipt.wake !== false) await schedule(key);
-      return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
     },
 
     async waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean> {

@@ -13,6 +13,7 @@ import type {
   InvokeEffectParams,
   TurnCommit,
 } from '@convoy/core';
+import type { Span } from '@opentelemetry/api';
 import { runEffect, type EffectResult } from './effects.ts';
 import type { TurnDeps } from './turn.ts';
 
@@ -29,6 +30,8 @@ export async function runOutbox(
   claim: Claim,
   record: ConvoyRecord,
   effects: readonly EffectIntent[],
+  /** The turn span: each effect attempt is its child. */
+  turnSpan?: Span,
 ): Promise<ConvoyRecord> {
   const { key } = claim;
   const definition = deps.registry.find(key.type, record.definitionVersion);
@@ -51,7 +54,7 @@ export async function runOutbox(
       done.push(effect.id);
       continue;
     }
-    const result = await runEffect(definition, key, effect, deps.effectRetry, deps.logger);
+    const result = await runEffect(definition, key, effect, deps.effectRetry, deps.logger, turnSpan);
     if (effect.action === invokeEffectAction) {
       // Success or retries exhausted: either way the result goes back into the machine through the inbox.
       await deliverInvokeResult(deps, key, effect, result);

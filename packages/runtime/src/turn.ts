@@ -13,9 +13,11 @@ import type {
   ConvoyStore,
   TurnCommit,
 } from '@convoy/core';
+import type { Span } from '@opentelemetry/api';
 import type { EffectRetryOptions } from './effects.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 import { runOutbox, type EffectFailureCounts } from './outbox.ts';
+import { acceptLinks, outcomeAttributes, outcomeCounts, recordSpanError, runtimeTracer } from './tracing.ts';
 import { chooseDefinition } from './versions.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
@@ -69,13 +71,17 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<voi
     });
     // Held by a live lease elsewhere: its holder reschedules, or the sweeper does once the lease expires.
     if (!claim) return;
+    // Every line this claim logs carries the convoy, the fencing epoch and this worker (pino child).
+    const log =
+      logger.child?.({ convoyType: key.type, convoyId: key.id, epoch: claim.epoch, workerId: deps.owner }) ??
+      logger;
     let outcome: ClaimOutcome;
     try {
-      outcome = await processClaim(deps, claim);
+      outcome = await tracedClaim({ ...deps, logger: log }, claim);
     } catch (error) {
       if (isStaleClaim(error)) {
         deps.metrics?.claimLost?.(key.type);
-        logger.warn('turn lost its claim; another worker owns the convoy', {
+        log.warn('turn lost its claim; another worker owns the convoy', {
           type: key.type,
           id: key.id,
           epoch: claim.epoch,
@@ -95,12 +101,42 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<voi
   await deps.reschedule(key);
 }
 
-async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome> {
+/**
+ * A claim with work in a `convoy.turn` span linked to the accept spans of its events; a lost claim
+ * (stale_claim) marks the span failed. An idle claim records no span.
+ */
+async function tracedClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome> {
+  if (claim.events.length === 0 && claim.pendingEffects.length === 0) return processClaim(deps, claim);
+  const { key } = claim;
+  const attributes = {
+    'convoy.type': key.type,
+    'convoy.id': key.id,
+    'convoy.epoch': claim.epoch,
+    'convoy.events': claim.events.length,
+    'convoy.worker_id': deps.owner,
+  };
+  const links = acceptLinks(claim.events);
+  return runtimeTracer().startActiveSpan('convoy.turn', { attributes, links }, async (span) => {
+    try {
+      const outcome = await processClaim(deps, claim, span);
+      span.setAttribute('convoy.claim_outcome', outcome);
+      return outcome;
+    } catch (error) {
+      recordSpanError(span, error);
+      if (isStaleClaim(error)) span.setAttribute('convoy.stale_claim', true);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function processClaim(deps: TurnDeps, claim: Claim, span?: Span): Promise<ClaimOutcome> {
   const { store, registry, clock } = deps;
   const { key } = claim;
   let { record } = claim;
   if (record && claim.pendingEffects.length > 0)
-    record = await runOutbox(deps, claim, record, claim.pendingEffects);
+    record = await runOutbox(deps, claim, record, claim.pendingEffects, span);
   if (claim.events.length === 0) return 'idle';
   if (record?.status === 'paused') return 'stuck';
 
@@ -151,7 +187,19 @@ async function processClaim(deps: TurnDeps, claim: Claim): Promise<ClaimOutcome>
   await store.commit(claim, withRetention(definition, stored, turn));
   deps.onCommitted(key, turn.record.processedSeq);
   if (deps.metrics) reportTurn(deps.metrics, claim, turn, startedAt, clock.now());
-  if (turn.effects.length > 0) await runOutbox(deps, claim, turn.record, turn.effects);
+  const outcomes = outcomeCounts(turn.history);
+  span?.setAttributes({
+    ...outcomeAttributes(outcomes),
+    'convoy.seq': turn.record.processedSeq,
+    'convoy.effects': turn.effects.length,
+  });
+  deps.logger.debug('turn committed', {
+    seq: turn.record.processedSeq,
+    events: claim.events.length,
+    effects: turn.effects.length,
+    outcomes,
+  });
+  if (turn.effects.length > 0) await runOutbox(deps, claim, turn.record, turn.effects, span);
   return 'progressed';
 }
 
