@@ -3,9 +3,11 @@
  */
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyGateway, ConvoyKey, HistoryEntry, WaitCondition } from '@convoy/core';
+import { context } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { guardOptions, type AuthHooks } from './auth.ts';
 import { routeSchemas } from './openapi.ts';
+import { callerContext } from './tracing.ts';
 import {
   assertQueryNames,
   readConvoyKey,
@@ -60,9 +62,10 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
     const wait = readIntegerQuery(request.query, 'wait', { min: 0, max: maxWaitMs });
     const idempotencyKey = readIdempotencyKey(request);
     const event = readEventBody(request.body);
-    const receipt = await gateway.accept(
-      idempotencyKey === undefined ? { ...key, event } : { ...key, event, idempotencyKey },
-    );
+    const acceptRequest =
+      idempotencyKey === undefined ? { ...key, event } : { ...key, event, idempotencyKey };
+    // The engine's accept span joins the caller's trace (traceparent header), see tracing.ts.
+    const receipt = await context.with(callerContext(request.headers), () => gateway.accept(acceptRequest));
     // Only the documented fields: the receipt type may grow without the public contract growing.
     const accepted = { type: receipt.type, id: receipt.id, seq: receipt.seq, duplicate: receipt.duplicate };
     if (wait === undefined) return reply.code(202).send(accepted);

@@ -5,7 +5,9 @@
 import { Writable } from 'node:stream';
 import { defineConvoy } from '@convoy/core';
 import { createConvoyEngine, MemoryConvoyStore, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -18,11 +20,18 @@ import { buildConvoyApp } from '../src/index.ts';
 
 const exporter = new InMemorySpanExporter();
 beforeAll(() => {
+  // What an application's OpenTelemetry SDK registers (e.g. sdk-node): provider, context manager, W3C propagator.
   trace.setGlobalTracerProvider(
     new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
   );
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 });
-afterAll(() => trace.disable());
+afterAll(() => {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
 
 /** Each `Ship` emits one `notify` effect. */
 const shipment = defineConvoy({
@@ -76,6 +85,28 @@ describe('spans of a POSTed event', () => {
       'convoy.action': 'notify',
       'convoy.effect_id': 'shipment|s-1|1|0',
     });
+    await app.close();
+    await engine.close();
+  });
+});
+
+describe('a caller with a traceparent header', () => {
+  it("makes the accept span a child of the caller's span", async () => {
+    exporter.reset();
+    const engine = memoryEngine();
+    const app = buildConvoyApp({ gateway: engine });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/shipment/s-3/events',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpanId}-01` },
+      payload: '{"type":"Ship"}',
+    });
+    expect(response.statusCode).toBe(202);
+    const accept = exporter.getFinishedSpans().find((span) => span.name === 'convoy.accept');
+    expect(accept?.spanContext().traceId).toBe(traceId);
+    expect(accept?.parentSpanContext?.spanId).toBe(callerSpanId);
     await app.close();
     await engine.close();
   });
