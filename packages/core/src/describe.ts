@@ -53,4 +53,6 @@ export interface ConvoyTypeDescription extends ConvoyTypeSummary {
   readonly graph: ConvoyGraph;
   /** `machine.toJSON()` (named actions and guards survive, inline ones are dropped). */
   readonly machine: JsonValue;
+  /** JSON Schemas of event bodies, for events whose payload schema can describe itself (absent: none). */
+  readonly eventSchemas?: Readonly<Record<string, JsonValue>>;
 }

@@ -37,7 +37,7 @@ export type {
   TimerOp,
 } from './actions.ts';
 export { invokeResultActor, stallTimerIds } from './turn-state.ts';
-export { checkEventSchema, isStandardSchema, issuePath } from './standard-schema.ts';
+export { checkEventSchema, eventJsonSchema, isStandardSchema, issuePath } from './standard-schema.ts';
 export type { StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.ts';
 export { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
 export type { HydrateResult } from './hydrate.ts';

@@ -3,6 +3,8 @@
  * zod 4, valibot and arktype schemas all carry `~standard`. Only what Convoy calls is declared.
  */
 import { ConvoyError } from './errors.ts';
+import { toJson } from './hydrate.ts';
+import type { JsonValue } from './model.ts';
 
 /** One issue reported by a schema: a message and where it applies. */
 export interface StandardSchemaIssue {
@@ -21,7 +23,24 @@ export interface StandardSchemaV1 {
     readonly version: 1;
     readonly vendor: string;
     readonly validate: (value: unknown) => StandardSchemaResult | Promise<StandardSchemaResult>;
+    /** Standard JSON Schema (e.g. zod 4): the input's JSON Schema, used to document event bodies. */
+    readonly jsonSchema?: { readonly input: (options: { readonly target: string }) => unknown };
   };
+}
+
+/**
+ * The JSON Schema (OpenAPI 3.0 flavour) of what a schema accepts, when it can tell (Standard JSON
+ * Schema); undefined otherwise. A schema that cannot be expressed (e.g. a refinement) throws: undefined.
+ */
+export function eventJsonSchema(schema: StandardSchemaV1): JsonValue | undefined {
+  try {
+    const json = toJson(schema['~standard'].jsonSchema?.input({ target: 'openapi-3.0' }));
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+    const { $schema: _dialect, ...rest } = json;
+    return rest;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for a value carrying a Standard Schema v1 `~standard.validate`. */

@@ -1,7 +1,7 @@
 /**
  * `convoyPlugin`: the Convoy HTTP API as a Fastify 5 plugin over a `ConvoyGateway`.
  */
-import type { ConvoyGateway } from '@convoy/core';
+import type { ConvoyGateway, JsonValue } from '@convoy/core';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -69,6 +69,22 @@ function integerOption(name: string, value: number | undefined, fallback: number
   return value;
 }
 
+/** `components.schemas` entries `<type>.<EventType>` from the types' event payload schemas. */
+function eventBodySchemas(gateway: ConvoyGateway): Record<string, JsonValue> {
+  const schemas: Record<string, JsonValue> = {};
+  for (const { type } of gateway.listTypes()) {
+    let described: Readonly<Record<string, JsonValue>>;
+    try {
+      described = gateway.describeType(type).eventSchemas ?? {};
+    } catch {
+      // Documentation only: a gateway that cannot describe a type must not stop the API from starting.
+      continue;
+    }
+    for (const [eventType, schema] of Object.entries(described)) schemas[`${type}.${eventType}`] = schema;
+  }
+  return schemas;
+}
+
 const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify, options) => {
   const { gateway } = options;
   if (typeof gateway !== 'object' || gateway === null)
@@ -105,7 +121,13 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
         await scope.register(swagger, {
           openapi: {
             info: { title: 'Convoy API', version: '1', description: 'Sequential convoys on XState v5' },
-            components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+            components: {
+              securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+              // Bodies of events whose definition supplies a self-describing schema (e.g. zod 4).
+              // (JSON Schema produced by the user's schema library: swagger's SchemaObject type cannot be
+              // proven from a JsonValue, hence the cast.)
+              schemas: eventBodySchemas(gateway) as Record<string, never>,
+            },
           },
         });
         scope.get('/openapi.json', { schema: routeSchemas['GET /openapi.json'] }, async () =>

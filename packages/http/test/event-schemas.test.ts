@@ -121,6 +121,24 @@ describe('event payload schemas', () => {
     }
   });
 
+  it('lists the JSON Schema of each event body in the OpenAPI document and the type description', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>();
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['payment.Pay', 'payment.Note']),
+    );
+    expect(doc.components.schemas['payment.Pay']?.properties).toMatchObject({
+      amount: { type: 'number' },
+      card: { type: 'object' },
+    });
+    const described = await app.inject({ method: 'GET', url: '/convoy-types/payment' });
+    expect(Object.keys(described.json<{ eventSchemas: object }>().eventSchemas).sort()).toEqual([
+      'Note',
+      'Pay',
+    ]);
+  });
+
   it('defineConvoy refuses a schema for an event the machine does not have, or a non-schema', () => {
     const define = (schemas: Record<string, unknown>) => () =>
       defineConvoy({ type: 'bad', machine: paymentMachine, schemas: schemas });

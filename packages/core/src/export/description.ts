@@ -4,6 +4,8 @@
 import type { ConvoyDefinition } from '../definition.ts';
 import type { ConvoyTypeDescription, ConvoyTypeSummary } from '../describe.ts';
 import { toJson } from '../hydrate.ts';
+import type { JsonValue } from '../model.ts';
+import { eventJsonSchema } from '../standard-schema.ts';
 import { toGraph } from './graph.ts';
 import { toMermaid } from './mermaid.ts';
 import { toStatelyCode } from './stately.ts';
@@ -56,5 +58,15 @@ export function describeDefinition(
     stately: toStatelyCode(definition),
     graph: toGraph(definition),
     machine: toJson(machine.toJSON()) ?? null,
+    ...eventSchemasOf(definition),
   };
+}
+
+function eventSchemasOf(definition: ConvoyDefinition): { eventSchemas?: Record<string, JsonValue> } {
+  const eventSchemas: Record<string, JsonValue> = {};
+  for (const [eventType, schema] of Object.entries(definition.schemas)) {
+    const json = eventJsonSchema(schema);
+    if (json !== undefined) eventSchemas[eventType] = json;
+  }
+  return Object.keys(eventSchemas).length === 0 ? {} : { eventSchemas };
 }
