@@ -6,52 +6,29 @@
  * console over the real engine, and a real browser that must see the right states highlighted and follow
  * a POSTed event live.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildConvoyApp } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consolePlugin } from '../src/plugin.ts';
-import { findChromium, launchChromium } from './support/chromium.ts';
-import { memoryEngine, sendAndWait } from './support/shop.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { browserIt, startBrowserRig, stopBrowserRig } from './support/browser-rig.ts';
+import type { BrowserRig } from './support/browser-rig.ts';
+import { sendAndWait } from './support/shop.ts';
 
-const chromiumPath = findChromium();
-const hasChromium = existsSync(chromiumPath);
-const inCi = Boolean(process.env['CI']);
-if (!hasChromium && !inCi) {
-  console.warn(
-    `[console] SKIPPING the browser tests: no Chromium at ${chromiumPath} (apt-get install chromium)`,
-  );
-}
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const docsScreenshot = fileURLToPath(new URL('../../../docs/console.png', import.meta.url));
 
+let rig: BrowserRig | undefined;
 let engine: ConvoyEngine;
-let app: FastifyInstance;
 let base: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  // In CI a missing browser is a failure, never a skip.
-  if (!hasChromium) {
-    if (inCi)
-      throw new Error(`Chromium is missing at ${chromiumPath}: .ci/run must install Debian's chromium`);
-    return;
-  }
-  engine = await memoryEngine();
-  app = buildConvoyApp({ gateway: engine });
-  await app.register(consolePlugin, { gateway: engine });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(chromiumPath);
+  rig = await startBrowserRig();
+  if (rig !== undefined) ({ engine, base, browser } = rig);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await engine?.close();
-});
+afterAll(() => stopBrowserRig(rig));
 
 /** A fresh page that records every request and every script error. */
 async function openPage(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
@@ -80,8 +57,6 @@ const postEvent = async (id: string, event: object): Promise<void> => {
   });
   expect(response.status).toBe(202);
 };
-
-const browserIt = hasChromium || inCi ? it : it.skip;
 
 describe('console in headless Chromium', () => {
   browserIt('highlights exactly the current nested state and follows a POSTed event live', async () => {

@@ -6,45 +6,28 @@
  * listed and redriven from the page, pause holds a POSTed event in the inbox until Resume applies it live,
  * and the type page lists its convoys filtered by status.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildConvoyApp } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consolePlugin } from '../src/plugin.ts';
-import { findChromium, launchChromium } from './support/chromium.ts';
-import { memoryEngine, sendAndWait } from './support/shop.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { browserIt, startBrowserRig, stopBrowserRig } from './support/browser-rig.ts';
+import type { BrowserRig } from './support/browser-rig.ts';
+import { sendAndWait } from './support/shop.ts';
 
-const chromiumPath = findChromium();
-const hasChromium = existsSync(chromiumPath);
-const inCi = Boolean(process.env['CI']);
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
+let rig: BrowserRig | undefined;
 let engine: ConvoyEngine;
-let app: FastifyInstance;
 let base: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!hasChromium) {
-    if (inCi)
-      throw new Error(`Chromium is missing at ${chromiumPath}: .ci/run must install Debian's chromium`);
-    return;
-  }
-  engine = await memoryEngine();
-  app = buildConvoyApp({ gateway: engine });
-  await app.register(consolePlugin, { gateway: engine });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(chromiumPath);
+  rig = await startBrowserRig();
+  if (rig !== undefined) ({ engine, base, browser } = rig);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await engine?.close();
-});
+afterAll(() => stopBrowserRig(rig));
 
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
   if (browser === undefined) throw new Error('no browser');
@@ -63,8 +46,6 @@ const panelSeqs = (page: Page, testid: string): Promise<string[]> =>
   page.$$eval(`[data-testid="${testid}"] tbody tr`, (rows) =>
     rows.map((r) => r.getAttribute('data-seq') ?? ''),
   );
-
-const browserIt = hasChromium || inCi ? it : it.skip;
 
 describe('console operator views in headless Chromium', () => {
   browserIt(
