@@ -98,12 +98,28 @@ export interface TurnCommit {
   readonly retainMs?: number;
 }
 
+/** Options of a commit. */
+export interface CommitOptions {
+  /**
+   * Also give the lease back, in the same atomic step, when the commit leaves the convoy idle: no inbox
+   * event after the committed `processedSeq` and no unacknowledged effect. Saves the turn its separate
+   * `release` (one Redis round trip per turn). When the convoy is not idle the claim stays held, as
+   * without the option.
+   */
+  readonly releaseWhenIdle?: boolean;
+}
+
 /** Result of a commit. */
 export interface CommitResult {
   /** The record's revision after the commit. */
   readonly revision: number;
   /** True when more inbox events are waiting after the committed `processedSeq`. */
   readonly hasMore: boolean;
+  /**
+   * True when the commit also released the claim (`releaseWhenIdle` and the convoy was idle): the caller
+   * must not use the claim again, and needs no `release`. Absent or false: the claim is still held.
+   */
+  readonly released?: boolean;
 }
 
 /**
@@ -180,8 +196,11 @@ export interface ConvoyStore {
   accept(input: AcceptInput): Promise<AcceptReceipt>;
   /** Take the convoy if no live lease holds it; bumps the epoch. Null when another claimer holds it. */
   claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null>;
-  /** Write a turn's results if `claim.epoch` is still current; otherwise throw `stale_claim`. */
-  commit(claim: Claim, commit: TurnCommit): Promise<CommitResult>;
+  /**
+   * Write a turn's results if `claim.epoch` is still current; otherwise throw `stale_claim`. With
+   * `releaseWhenIdle`, an idle convoy's lease is given back in the same step (`released: true`).
+   */
+  commit(claim: Claim, commit: TurnCommit, options?: CommitOptions): Promise<CommitResult>;
   /** Drop effects from the outbox once run. Fenced like commit. */
   ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void>;
   /** Give the convoy back. Returns whether unprocessed events remain (the caller reschedules). */

@@ -3,7 +3,7 @@
  * history entry it wrote with outcome `applied` is reported to the ledger. So "applied" means what it
  * means for users — committed — and the bench needs no hook inside the engine.
  */
-import type { Claim, CommitResult, ConvoyStore, TurnCommit } from '@convoy/core';
+import type { Claim, CommitOptions, CommitResult, ConvoyStore, TurnCommit } from '@convoy/core';
 import type { OrderLedger } from '../order-ledger.ts';
 
 /** Scheduled send times of sent events, by `<convoyId>#<n>`, for latency. */
@@ -18,8 +18,8 @@ export function observeCommits(
   ledger: OrderLedger,
   scheduled: ScheduledTimes,
 ): ConvoyStore {
-  const commit = async (claim: Claim, turn: TurnCommit): Promise<CommitResult> => {
-    const result = await store.commit(claim, turn);
+  const commit = async (claim: Claim, turn: TurnCommit, options?: CommitOptions): Promise<CommitResult> => {
+    const result = await store.commit(claim, turn, options);
     for (const entry of turn.history) {
       if (entry.outcome !== 'applied') continue;
       const n = typeof entry.event['n'] === 'number' ? entry.event['n'] : -1;

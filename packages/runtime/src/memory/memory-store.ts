@@ -8,6 +8,7 @@ import type {
   AcceptReceipt,
   Claim,
   ClaimOptions,
+  CommitOptions,
   CommitResult,
   ConvoyIndexPage,
   ConvoyKey,
@@ -172,7 +173,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     });
   }
 
-  async commit(claim: Claim, commit: TurnCommit): Promise<CommitResult> {
+  async commit(claim: Claim, commit: TurnCommit, options: CommitOptions = {}): Promise<CommitResult> {
     this.#assertOpen();
     const slot = this.#fenced(claim, 'commit');
     const previousRevision = slot.record?.revision ?? 0;
@@ -213,7 +214,11 @@ export class MemoryConvoyStore implements ConvoyStore {
     }
     slot.timers = timers;
     this.#refreshDirty(slot);
-    return { revision: record.revision, hasMore: slot.accepted > record.processedSeq };
+    const hasMore = slot.accepted > record.processedSeq;
+    const released = options.releaseWhenIdle === true && !hasMore && slot.outbox.size === 0;
+    if (!released) return { revision: record.revision, hasMore };
+    slot.lease = null;
+    return { revision: record.revision, hasMore, released };
   }
 
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {

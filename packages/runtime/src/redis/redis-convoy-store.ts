@@ -10,6 +10,7 @@ import type {
   AcceptReceipt,
   Claim,
   ClaimOptions,
+  CommitOptions,
   CommitResult,
   ConvoyIndexPage,
   ConvoyKey,
@@ -143,7 +144,7 @@ export class RedisConvoyStore implements ConvoyStore {
     return reply === 0 ? null : parseClaimReply(key, options.owner, reply);
   }
 
-  async commit(claim: Claim, commit: TurnCommit): Promise<CommitResult> {
+  async commit(claim: Claim, commit: TurnCommit, options: CommitOptions = {}): Promise<CommitResult> {
     const k = this.keys.convoy(claim.key);
     const { record } = commit;
     const args: Array<string | number> = [
@@ -151,6 +152,7 @@ export class RedisConvoyStore implements ConvoyStore {
       ...k.statusIndexes, k.deadLetterIndex,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
+      options.releaseWhenIdle === true ? 1 : 0,
     ]; // prettier-ignore
     const sections: Array<Array<Array<string | number>>> = [
       commit.history.map((entry) => [JSON.stringify(entry)]),
@@ -170,8 +172,10 @@ export class RedisConvoyStore implements ConvoyStore {
       epoch: claim.epoch,
       revision: record.revision,
     });
-    const [revision, more] = reply as [number, number];
-    return { revision, hasMore: more === 1 };
+    const [revision, more, released] = reply as [number, number, number];
+    return released === 1
+      ? { revision, hasMore: more === 1, released: true }
+      : { revision, hasMore: more === 1 };
   }
 
   async ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void> {

@@ -20,6 +20,8 @@
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
   ARGV[10] timer member prefix (a due member is this prefix followed by the timer id),
+  ARGV[11] release when idle (1|0): give the lease back too when the commit leaves no unprocessed event
+           and no unacknowledged effect (saves the turn a separate releaseConvoy),
   then sections, each a count followed by its items:
     history entries     (json)
     dead letters        (json)
@@ -37,7 +39,8 @@
   The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox.
   The convoy is indexed under its new status only (removed from the other status indexes).
 
-  Returns: {revision, hasMore (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT
+  Returns: {revision, hasMore (0|1), released (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT. A re-run of an
+  applied commit reports released = 0: the caller then releases separately (releaseConvoy is fenced).
 ]]
 local STALE_CLAIM = -1
 local REVISION_CONFLICT = -2
@@ -55,7 +58,7 @@ end
 
 -- Already applied (the reply of the first run was lost): succeed without writing anything.
 if storedRev == newRev and redis.call('HGET', KEYS[1], 'revEpoch') == epoch then
-  return {newRev, hasMore()}
+  return {newRev, hasMore(), 0}
 end
 if redis.call('HGET', KEYS[1], 'epoch') ~= epoch then
   return STALE_CLAIM
@@ -77,7 +80,7 @@ for j = 1, #statuses do
   end
 end
 
-local i = 11
+local i = 12
 local n = tonumber(ARGV[i])
 for j = 1, n do
   redis.call('RPUSH', KEYS[6], ARGV[i + j])
@@ -154,9 +157,14 @@ if redis.call('XLEN', KEYS[3]) == 0 then
   redis.call('DEL', KEYS[3])
 end
 local more = hasMore()
+local released = 0
 if more == 0 and redis.call('HLEN', KEYS[4]) == 0 then
   redis.call('ZREM', KEYS[8], ARGV[9])
+  if ARGV[11] == '1' then
+    redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
+    released = 1
+  end
 else
   redis.call('ZADD', KEYS[8], 'NX', ARGV[1], ARGV[9])
 end
-return {newRev, more}
+return {newRev, more, released}

@@ -125,6 +125,48 @@ export function claimTests(h: () => Harness): void {
     expect(next?.record?.processedSeq).toBe(2);
   });
 
+  it('a commit with releaseWhenIdle gives the lease back only when nothing waits', async () => {
+    const key = await acceptedLedger(h(), 3);
+    const t0 = h().clock.now();
+    // Events wait beyond the batch: the claim stays held (no release), another claimer gets null.
+    const claim = await h().store.claim(key, { ...claimOptions('a', t0), maxEvents: 2 });
+    if (!claim) throw new Error('claim failed');
+    const partial = await h().store.commit(claim, stepOf(h(), claim, t0), { releaseWhenIdle: true });
+    expect(partial).toMatchObject({ hasMore: true });
+    expect(partial.released ?? false).toBe(false);
+    expect(await h().store.claim(key, claimOptions('b', t0 + 1))).toBeNull();
+    expect(await h().store.release(claim)).toEqual({ hasMore: true });
+    // The last batch leaves the convoy idle: released in the same step, so another claimer gets it at once.
+    const last = await h().store.claim(key, claimOptions('a', t0 + 2));
+    if (!last) throw new Error('claim failed');
+    const done = await h().store.commit(last, stepOf(h(), last, t0 + 2), { releaseWhenIdle: true });
+    expect(done).toMatchObject({ hasMore: false, released: true });
+    const next = await h().store.claim(key, claimOptions('b', t0 + 3));
+    expect(next).not.toBeNull();
+    expect(next?.epoch).toBeGreaterThan(last.epoch);
+    expect(next?.events).toEqual([]);
+    expect(next?.record?.processedSeq).toBe(3);
+    // The released claim is fenced off like any stale one.
+    expect(await codeOf(h().store.ackEffects(last, []))).toBe('stale_claim');
+  });
+
+  it('a commit with releaseWhenIdle keeps the lease while its effects wait', async () => {
+    const key = h().key(h().convoys.ledger.type);
+    await h().send(key, { type: 'Hold' });
+    const t0 = h().clock.now();
+    const claim = await h().store.claim(key, claimOptions('a', t0));
+    if (!claim) throw new Error('claim failed');
+    const turn = stepOf(h(), claim, t0);
+    expect(turn.effects.length).toBeGreaterThan(0);
+    const result = await h().store.commit(claim, turn, { releaseWhenIdle: true });
+    expect(result.released ?? false).toBe(false);
+    expect(await h().store.claim(key, claimOptions('b', t0 + 1))).toBeNull();
+    await h().store.ackEffects(
+      claim,
+      turn.effects.map((effect) => effect.id),
+    );
+  });
+
   it('a turn that lost its claim gives up without writing, and the new owner processes everything once', async () => {
     const key = await acceptedLedger(h(), 3);
     const t0 = h().clock.now();
