@@ -12,6 +12,8 @@ export interface BenchConfig {
   readonly hotEvents: number;
   /** Steady scenario: seconds of arrivals, and the offered rate (0: half of Convoy-on-Redis capacity). */
   readonly steadySeconds: number;
+  /** Seconds of unmeasured warm-up arrivals before each steady run (at most `steadySeconds`). */
+  readonly steadyWarmupSeconds: number;
   readonly steadyRate: number;
   /** Scale scenario (opt-in): convoys of the large run, compared with 1,000. */
   readonly scaleConvoys: number;
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     eventsPerConvoy: Math.max(4, intFromEnv(env, 'BENCH_EVENTS', 20)),
     hotEvents: Math.max(4, intFromEnv(env, 'BENCH_HOT_EVENTS', quick ? 1000 : 10_000)),
     steadySeconds: Math.max(1, intFromEnv(env, 'BENCH_STEADY_SECONDS', quick ? 3 : 5)),
+    steadyWarmupSeconds: Math.max(0, intFromEnv(env, 'BENCH_STEADY_WARMUP', 1)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
     scaleConvoys: Math.max(1000, intFromEnv(env, 'BENCH_SCALE_CONVOYS', quick ? 10_000 : 100_000)),
     httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 3200)),

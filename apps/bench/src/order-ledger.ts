@@ -51,6 +51,13 @@ export class OrderLedger {
     }
   }
 
+  /** Forget everything reported so far (after a warm-up phase). Only while no `waitFor` is pending. */
+  reset(): void {
+    this.sequences.clear();
+    this.latencies.length = 0;
+    this.reported = 0;
+  }
+
   /** Number of applied reports so far. */
   get count(): number {
     return this.reported;

@@ -43,6 +43,8 @@ export interface CommandCounters {
   /** Bytes the server received / sent (INFO stats `total_net_input_bytes` / `total_net_output_bytes`). */
   readonly netIn: number;
   readonly netOut: number;
+  /** CPU seconds the server used so far (INFO cpu `used_cpu_user` + `used_cpu_sys`). */
+  readonly serverCpuS: number;
 }
 
 /** Read the counters. */
@@ -51,11 +53,15 @@ export async function commandCounters(redis: Redis): Promise<CommandCounters> {
   const stats = await redis.info('stats');
   const field = (name: string): number =>
     Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? Number.NaN);
+  const cpu = await redis.info('cpu');
+  const cpuField = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? Number.NaN);
   return {
     server,
     client: clientCommands,
     netIn: field('total_net_input_bytes'),
     netOut: field('total_net_output_bytes'),
+    serverCpuS: cpuField('used_cpu_user') + cpuField('used_cpu_sys'),
   };
 }
 
