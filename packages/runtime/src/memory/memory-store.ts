@@ -94,6 +94,9 @@ export class MemoryConvoyStore implements ConvoyStore {
   readonly #statusIndex = new Map<string, Map<string, { status: ConvoyStatus; at: number }>>();
   /** Per type: convoys holding dead letters, by the time of their latest one. */
   readonly #deadLetterIndex = new Map<string, Map<string, number>>();
+  /** Convoys given a retention (`expiresAt` set), and the earliest of their deadlines. */
+  readonly #expiring = new Set<string>();
+  #nextExpiry = Number.POSITIVE_INFINITY;
   #closed = false;
   readonly #historyCap: number;
 
@@ -199,7 +202,11 @@ export class MemoryConvoyStore implements ConvoyStore {
       slot.history.splice(0, excess);
       slot.historyTrimmed += excess;
     }
-    slot.expiresAt = commit.retainMs === undefined ? slot.expiresAt : record.updatedAt + commit.retainMs;
+    if (commit.retainMs !== undefined) {
+      slot.expiresAt = record.updatedAt + commit.retainMs;
+      this.#expiring.add(slotId(slot.key));
+      this.#nextExpiry = Math.min(this.#nextExpiry, slot.expiresAt);
+    }
     slot.deadLetters.push(...clone(commit.deadLetters));
     this.#refreshDeadLetterIndex(slot);
     for (const effect of commit.effects) slot.outbox.set(effect.id, clone(effect));
@@ -425,14 +432,30 @@ export class MemoryConvoyStore implements ConvoyStore {
   }
 
   /** Deletes finished convoys whose retention has passed (as Redis expires their keys). */
+  /**
+   * Drop finished convoys whose retention ran out. Only convoys given a retention are looked at, and only
+   * once the earliest of their deadlines has passed: accepts stay O(1) however many convoys are kept.
+   */
   #expire(now: number): void {
-    for (const [id, slot] of this.#slots) {
-      if (slot.expiresAt === null || slot.expiresAt > now || slot.record?.status !== 'done') continue;
+    if (now < this.#nextExpiry) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const id of this.#expiring) {
+      const slot = this.#slots.get(id);
+      if (slot?.expiresAt == null) {
+        this.#expiring.delete(id);
+        continue;
+      }
+      if (slot.expiresAt > now || slot.record?.status !== 'done') {
+        next = Math.min(next, slot.expiresAt);
+        continue;
+      }
+      this.#expiring.delete(id);
       this.#slots.delete(id);
       this.#dirty.delete(id);
       this.#statusIndex.get(slot.key.type)?.delete(id);
       this.#deadLetterIndex.get(slot.key.type)?.delete(id);
     }
+    this.#nextExpiry = next;
   }
 
   #slotFor(key: ConvoyKey): ConvoySlot {
