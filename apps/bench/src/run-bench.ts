@@ -9,6 +9,7 @@ import {
   convoyHttp,
   convoyMemory,
   convoyRedis,
+  convoyRedisLocal,
   groupmqNoop,
   groupmqXstate,
   type Contender,
@@ -80,7 +81,14 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
     results.push(
       await steadyScenario(
         session,
-        selected(config, [groupmqNoop, groupmqXstate, convoyRedis, convoyMemory, bullmqNoop]),
+        selected(config, [
+          groupmqNoop,
+          groupmqXstate,
+          convoyRedis,
+          convoyRedisLocal,
+          convoyMemory,
+          bullmqNoop,
+        ]),
         {
           rate,
           seconds: config.steadySeconds,

@@ -38,6 +38,7 @@ export function convoyInstance(
   store: ConvoyStore,
   scheduler: TurnScheduler,
   closeStore: () => Promise<void>,
+  engineOptions: { readonly localTurns?: number } = {},
 ): ConvoyInstance {
   const scheduled: ScheduledTimes = new Map();
   const observed = observeCommits(store, target.ledger, scheduled);
@@ -46,6 +47,7 @@ export function convoyInstance(
     store: observed,
     scheduler,
     logger: silentLogger,
+    ...engineOptions,
   });
   return {
     gateway: engine,

@@ -37,6 +37,26 @@ async function openConvoyRedis(target: ContenderTarget): Promise<ContenderInstan
   return convoyInstance(target, parts.store, parts.scheduler, parts.close);
 }
 
+async function openConvoyRedisLocal(target: ContenderTarget): Promise<ContenderInstance> {
+  const parts = openConvoyRedisParts(target);
+  return convoyInstance(target, parts.store, parts.scheduler, parts.close, {
+    localTurns: target.concurrency,
+  });
+}
+
+/**
+ * The same with local turns (engine `localTurns` = concurrency): a convoy woken by this process's own
+ * accept is processed here without a BullMQ job, as in `convoy serve` (HTTP and worker in one process).
+ */
+export const convoyRedisLocal: Contender = {
+  id: 'convoy-redis-local',
+  name: 'Convoy on Redis, local turns',
+  ordered: true,
+  stateful: true,
+  usesRedis: true,
+  open: openConvoyRedisLocal,
+};
+
 /** Convoy, Redis store, engine API. */
 export const convoyRedis: Contender = {
   id: 'convoy-redis',
