@@ -19,6 +19,7 @@ interface ServeFlags {
   readonly host: string;
   readonly redis?: string;
   readonly worker: boolean;
+  readonly localTurns: boolean;
   readonly concurrency?: number;
   readonly logRequests?: boolean;
   readonly console: boolean;
@@ -67,6 +68,10 @@ export function createProgram(
       redisOption('store convoys in Redis (durable, many processes) instead of the embedded memory store'),
     )
     .option('--no-worker', 'HTTP only: accept and read, let `convoy worker` processes do the processing')
+    .option(
+      '--no-local-turns',
+      'send every turn through the queue, also those of convoys this process just woke itself',
+    )
     .addOption(concurrencyOption())
     .option('--no-console', 'do not mount the web console at /console')
     .option('--log-requests', 'log every HTTP request')
@@ -81,6 +86,7 @@ export function createProgram(
         // An empty CONVOY_REDIS_URL means "not set".
         redis: flags.redis || undefined,
         worker: flags.worker,
+        localTurns: flags.localTurns,
         concurrency: flags.concurrency,
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,

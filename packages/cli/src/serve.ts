@@ -39,6 +39,14 @@ export type ServerOptions = DefinitionSource &
      */
     readonly worker?: boolean;
     /**
+     * With `worker`: run the turn of a convoy this process's own accept woke right here (up to
+     * `concurrency` at once) instead of a round trip through the scheduler (engine `localTurns`).
+     * `--no-local-turns` turns it off, so every turn goes through the queue (e.g. to spread work
+     * evenly over `convoy worker` processes).
+     * @defaultValue true
+     */
+    readonly localTurns?: boolean;
+    /**
      * Mount the web console at `/console` (`--no-console` turns it off).
      * @defaultValue true
      */
@@ -117,6 +125,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     scheduler,
     processing,
+    localTurns: processing && (options.localTurns ?? true) ? (options.concurrency ?? 16) : 0,
     metrics: metrics.sink,
     ...(logger ? { logger } : {}),
   });
