@@ -1,7 +1,8 @@
 /**
  * Convoy on Redis through HTTP: the same engine and Redis store behind the Fastify API
  * (`buildConvoyApp`) listening on a loopback port in this process; events are POSTed with keep-alive
- * `fetch`, each convoy's next event sent once the previous one was answered 202.
+ * `fetch`, each convoy's next event sent once the previous one was answered 202. Local turns are on,
+ * as in `convoy serve`.
  */
 import { buildConvoyApp } from '@convoy/http';
 import type { Contender, ContenderInstance, ContenderTarget, SendItem } from './contender.ts';
@@ -27,7 +28,10 @@ async function post(base: string, item: SendItem): Promise<void> {
 
 async function openConvoyHttp(target: ContenderTarget): Promise<ContenderInstance> {
   const parts = openConvoyRedisParts(target);
-  const direct = convoyInstance(target, parts.store, parts.scheduler, parts.close);
+  // As `convoy serve` runs by default: HTTP and turns in one process, with local turns.
+  const direct = convoyInstance(target, parts.store, parts.scheduler, parts.close, {
+    localTurns: target.concurrency,
+  });
   const app = buildConvoyApp({ gateway: direct.gateway });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
