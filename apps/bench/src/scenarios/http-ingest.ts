@@ -29,15 +29,21 @@ interface ConnectionContext {
   n?: number;
 }
 
-async function ingestRep(session: BenchSession, shape: IngestShape, rep: number): Promise<RepResult> {
+async function ingestRep(
+  session: BenchSession,
+  shape: IngestShape,
+  rep: number,
+  localTurns: number,
+): Promise<RepResult> {
   const ledger = new OrderLedger();
-  const prefix = `ingest${rep}`;
+  const prefix = `ingest${rep}-${localTurns}`;
   const parts = openConvoyRedisParts({ redisUrl: session.redis?.url ?? '', prefix, ledger, concurrency: 50 });
   const instance = convoyInstance(
     { redisUrl: '', prefix, ledger, concurrency: 50 },
     parts.store,
     parts.scheduler,
     parts.close,
+    { localTurns },
   );
   const app = buildConvoyApp({ gateway: instance.gateway });
   const events = orderEvents(shape.eventsPerConvoy);
@@ -101,7 +107,7 @@ async function ingestRep(session: BenchSession, shape: IngestShape, rep: number)
       requests: result['2xx'],
     };
     session.log(
-      `  HTTP ingest: ${result.requests.average.toFixed(0)} req/s, p50 ${metrics.p50} ms, p99 ${metrics.p99} ms, ${formatCheck(check)}${verdict.passed ? '' : ' FAILED'}`,
+      `  HTTP ingest${localTurns > 0 ? ', local turns' : ''}: ${result.requests.average.toFixed(0)} req/s, p50 ${metrics.p50} ms, p99 ${metrics.p99} ms, ${formatCheck(check)}${verdict.passed ? '' : ' FAILED'}`,
     );
     return { value: result['2xx'] / result.duration, check, ...verdict, metrics };
   } finally {
@@ -117,10 +123,18 @@ export async function httpIngestScenario(
   shape: IngestShape,
   reps: number,
 ): Promise<ScenarioResult> {
-  const row = { contender: convoyHttp.name, ordered: true, reps: [] as RepResult[] };
+  // Every turn through BullMQ, and with local turns (the `convoy serve` default).
+  const variants = [
+    { localTurns: 0, row: { contender: convoyHttp.name, ordered: true, reps: [] as RepResult[] } },
+    {
+      localTurns: 50,
+      row: { contender: `${convoyHttp.name}, local turns`, ordered: true, reps: [] as RepResult[] },
+    },
+  ];
   for (let rep = 0; rep < reps; rep += 1) {
     session.log(`HTTP ingest (autocannon): repetition ${rep + 1}/${reps}`);
-    row.reps.push(await ingestRep(session, shape, rep));
+    for (const variant of variants)
+      variant.row.reps.push(await ingestRep(session, shape, rep, variant.localTurns));
   }
   return {
     id: 'http-ingest',
@@ -133,6 +147,6 @@ export async function httpIngestScenario(
       'POST /convoys/order/:id/events on a Fastify app (buildConvoyApp) over the Redis engine in this process; autocannon in the same process (2 cores shared).',
       'Latency is autocannon’s request latency (answer 202 = durably accepted), one request in flight per connection.',
     ],
-    rows: [row],
+    rows: variants.map((variant) => variant.row),
   };
 }
