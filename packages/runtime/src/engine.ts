@@ -251,7 +251,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   });
 
   const fireTimers = (): Promise<number> =>
-    fireDueTimers({ store, registry, clock, logger, schedule, metrics });
+    fireDueTimers({ store, registry, clock, logger, schedule: wake, metrics });
   const stallAfterMs = options.stallAfterMs ?? 60_000;
   const stallWatch = new StallWatch(stallAfterMs);
   const sweep = async (): Promise<number> => {

@@ -11,6 +11,7 @@ export interface TimerDeps {
   readonly registry: DefinitionRegistry;
   readonly clock: Clock;
   readonly logger: ConvoyLogger;
+  /** Wakes a convoy whose firing made it dirty (the engine's local turn or its scheduler). */
   readonly schedule: (key: ConvoyKey) => Promise<void>;
   /** Receives timer lag (how late a firing entered the inbox). */
   readonly metrics?: ConvoyMetricsSink;
@@ -45,7 +46,8 @@ export async function fireDueTimers(deps: TimerDeps): Promise<number> {
         deps.metrics?.eventAccepted?.(key.type, 'timer');
         deps.metrics?.timerFired?.(key.type, Math.max(0, deps.clock.now() - timer.dueAt));
       }
-      await deps.schedule(key);
+      // As for client events: a convoy that was already dirty has a turn pending or running (AcceptReceipt).
+      if (receipt.wake !== false) await deps.schedule(key);
     } catch (error) {
       deps.logger.error('firing a timer failed; retried on the next poll', {
         type: key.type,
