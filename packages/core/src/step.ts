@@ -12,6 +12,7 @@ import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { blockedNewRecord, blockedTurn } from './block.ts';
 import { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
 import { messageOf, stallTimerIds, TurnState } from './turn-state.ts';
+import { TransitionScope } from './transition-scope.ts';
 
 /** Input of {@link stepConvoy}. */
 export interface StepInput {
@@ -127,7 +128,8 @@ export function stepConvoy(input: StepInput): TurnCommit {
       return blockedTurn(blockedNewRecord(key, definition.version, initial.reason, now), initial.reason, now);
     let plan: ActionPlan;
     try {
-      turn = new TurnState(input, initial.snapshot, persistSnapshot(machine, initial.snapshot), null);
+      const scope = new TransitionScope(machine);
+      turn = new TurnState(input, initial.snapshot, persistSnapshot(machine, initial.snapshot), null, scope);
       plan = turn.planFor(initial.snapshot, initial.actions, 0, { type: 'xstate.init' });
     } catch (error) {
       const reason = `initial_transition_failed: ${messageOf(error)}`;
@@ -136,9 +138,10 @@ export function stepConvoy(input: StepInput): TurnCommit {
     turn.adopt(plan);
     if (turn.done) turn.finish();
   } else {
-    const hydrated = hydrateSnapshot(machine, record.snapshot);
+    const scope = new TransitionScope(machine);
+    const hydrated = hydrateSnapshot(machine, record.snapshot, scope);
     if (!hydrated.ok) return blockedTurn(record, hydrated.reason, now);
-    turn = new TurnState(input, hydrated.snapshot, record.snapshot, record);
+    turn = new TurnState(input, hydrated.snapshot, record.snapshot, record, scope);
   }
 
   let processedSeq = record?.processedSeq ?? 0;

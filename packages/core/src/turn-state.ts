@@ -2,7 +2,6 @@
  * The working state of one turn while `stepConvoy` decides each event's outcome: current snapshot,
  * deferred events, armed timers, and the history, dead letters and effects produced so far.
  */
-import { transition } from 'xstate';
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import { unexpectedPolicyFor } from './definition.ts';
 import type { ConvoyDefinition, UnexpectedPolicy } from './definition.ts';
@@ -23,6 +22,7 @@ import { planActions } from './actions.ts';
 import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { classifyEvent } from './classify.ts';
 import { toJson } from './hydrate.ts';
+import type { TransitionScope } from './transition-scope.ts';
 
 /** What a turn needs to know about its convoy. */
 export interface TurnContext {
@@ -69,6 +69,8 @@ export class TurnState {
     /** The stored JSON of `snapshot`, kept in step with it (so storing it can never fail at the end). */
     persisted: JsonValue,
     previous: ConvoyRecord | null,
+    /** The turn's transitions: one inert actor scope for every event, instead of a new one per event. */
+    private readonly scope: TransitionScope,
   ) {
     this.#persisted = persisted;
     this.deferred = [...(previous?.deferred ?? [])];
@@ -244,7 +246,7 @@ export class TurnState {
     let persistedText: string;
     let actions: readonly ReturnedAction[];
     try {
-      [next, actions] = transition(this.input.definition.machine, this.snapshot, entry.event);
+      [next, actions] = this.scope.transition(this.snapshot, entry.event);
       if (next.status === 'error') throw next.error;
     } catch (error) {
       // A guard or action threw: maybe transient (poison handling retries the head event).
