@@ -3,7 +3,6 @@
  * the convoy's policies, and return everything the store must commit atomically. Core computes; the
  * runtime commits and then executes.
  */
-import { initialTransition } from 'xstate';
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import type { ConvoyDefinition } from './definition.ts';
 import type { ConvoyKey, ConvoyRecord, InboxEvent, TimerArm } from './model.ts';
@@ -80,12 +79,13 @@ function armStallTimers(
 function startConvoy(
   definition: ConvoyDefinition,
   key: ConvoyKey,
+  scope: TransitionScope,
 ):
   | { readonly ok: true; readonly snapshot: AnyMachineSnapshot; readonly actions: readonly ReturnedAction[] }
   | { readonly ok: false; readonly reason: string } {
   try {
     const input = definition.input ? definition.input(key) : { type: key.type, id: key.id };
-    const [snapshot, actions] = initialTransition(definition.machine, input);
+    const [snapshot, actions] = scope.initial(input);
     if (snapshot.status === 'error')
       return { ok: false, reason: `initial_transition_failed: ${messageOf(snapshot.error)}` };
     return { ok: true, snapshot, actions };
@@ -123,12 +123,12 @@ export function stepConvoy(input: StepInput): TurnCommit {
   }
   let turn: TurnState;
   if (record === null) {
-    const initial = startConvoy(definition, key);
+    const scope = new TransitionScope(machine);
+    const initial = startConvoy(definition, key, scope);
     if (!initial.ok)
       return blockedTurn(blockedNewRecord(key, definition.version, initial.reason, now), initial.reason, now);
     let plan: ActionPlan;
     try {
-      const scope = new TransitionScope(machine);
       turn = new TurnState(input, initial.snapshot, persistSnapshot(machine, initial.snapshot), null, scope);
       plan = turn.planFor(initial.snapshot, initial.actions, 0, { type: 'xstate.init' });
     } catch (error) {

@@ -495,3 +495,56 @@ describe('TransitionScope: reuse that would collide, and the fallback', () => {
     expect(scope.fallbacks).toBe(0);
   });
 });
+
+/** Context from input, an entry action with params, and an initial state invoking a child with a systemId. */
+const startMachine = setup({
+  types: { input: {} as { id: string }, context: {} as { id: string; started: boolean } },
+  actions: { announce: (_, _params: { id: string }) => undefined },
+  actors: { worker: fromPromise(async () => 1) },
+}).createMachine({
+  id: 'start',
+  context: ({ input }) => ({ id: input.id, started: true }),
+  entry: [{ type: 'announce', params: ({ context }) => ({ id: context.id }) }],
+  initial: 'working',
+  states: {
+    working: { invoke: { id: 'job', src: 'worker', systemId: 'job' }, on: { Next: 'idle' } },
+    idle: {},
+  },
+});
+
+describe('TransitionScope.initial: the same results as xstate initialTransition()', () => {
+  const cases: [string, AnyStateMachine, unknown][] = [
+    ...machines.map(([name, machine]): [string, AnyStateMachine, unknown] => [name, machine, undefined]),
+    ['context from input, entry params, an initial invoke with a systemId', startMachine, { id: 'o-1' }],
+  ];
+  for (const [name, machine, input] of cases) {
+    it(name, () => {
+      const scope = new TransitionScope(machine);
+      // Twice in one scope: the second start must not see what the first registered (systemId).
+      for (let round = 0; round < 2; round += 1) {
+        const [reference, referenceActions] = initialTransition(machine, input);
+        const [ours, oursActions] = scope.initial(input);
+        expect(ours.status).toBe(reference.status);
+        expect(persisted(machine, ours)).toEqual(persisted(machine, reference));
+        expect(actionList(oursActions)).toEqual(actionList(referenceActions));
+      }
+      expect(scope.fallbacks).toBe(0);
+    });
+  }
+
+  it('a throwing context factory ends in an error snapshot as under xstate (after the fallback)', () => {
+    const failing = setup({}).createMachine({
+      context: () => {
+        throw new Error('no context');
+      },
+    });
+    const scope = new TransitionScope(failing);
+    const [reference] = initialTransition(failing);
+    const [ours] = scope.initial(undefined);
+    expect(reference.status).toBe('error');
+    expect(ours.status).toBe('error');
+    expect(String(ours.error)).toBe(String(reference.error));
+    expect(String(ours.error)).toContain('no context');
+    expect(scope.fallbacks).toBe(1);
+  });
+});

@@ -10,7 +10,11 @@
  * does not. Re-check this file (and its tests, which compare it with xstate's `transition()`) when
  * upgrading xstate.
  */
-import { createEmptyActor, transition as xstateTransition } from 'xstate';
+import {
+  createEmptyActor,
+  initialTransition as xstateInitialTransition,
+  transition as xstateTransition,
+} from 'xstate';
 import type {
   AnyActorRef,
   AnyActorScope,
@@ -90,6 +94,25 @@ export class TransitionScope {
     }
     this.#fallbacks += 1;
     return xstateTransition(this.#machine, snapshot, event);
+  }
+
+  /**
+   * The initial snapshot for `input` and the actions of entering it: xstate's `initialTransition(machine,
+   * input)` through this scope (it builds an actor of the machine, which computes the initial snapshot
+   * once more, and a system). Same fallback to xstate's own function as {@link transition}.
+   */
+  initial(input: unknown): TransitionResult {
+    try {
+      const scope = this.#scopeFor();
+      const actions: ExecutableActionObject[] = [];
+      this.#actions = actions;
+      const next = this.#machine.getInitialSnapshot(scope, input) as AnyMachineSnapshot;
+      if (next.status !== 'error') return [next, actions];
+    } catch {
+      // Retried below with a fresh scope, which throws again if the failure is genuine.
+    }
+    this.#fallbacks += 1;
+    return xstateInitialTransition(this.#machine, input) as TransitionResult;
   }
 
   /**
