@@ -20,7 +20,7 @@ import type { ScenarioResult } from './results.ts';
 import { backlogScenario } from './scenarios/backlog.ts';
 import { httpIngestScenario } from './scenarios/http-ingest.ts';
 import { scaleScenario } from './scenarios/scale.ts';
-import { steadyScenario } from './scenarios/steady.ts';
+import { steadyCapacities, steadyScenario } from './scenarios/steady.ts';
 import { openSession, type BenchSession } from './session.ts';
 import { spread } from './stats.ts';
 import { renderHeader, renderScenario } from './table.ts';
@@ -39,15 +39,43 @@ function selected(config: BenchConfig, contenders: readonly Contender[]): Conten
   );
 }
 
-/** Offered rate of the steady scenario: configured, or half of Convoy-on-Redis's measured capacity. */
-function steadyRate(config: BenchConfig, backlog: ScenarioResult | undefined): number {
-  if (config.steadyRate > 0) return config.steadyRate;
+/** Convoy-on-Redis's end-to-end rate in the backlog (accept and process in one process), or NaN. */
+function backlogCapacity(backlog: ScenarioResult | undefined): number {
   const row = backlog?.rows.find((candidate) => candidate.contender === convoyRedis.name);
-  // End-to-end (accept and process in one process), not the drain alone: steady arrivals need both.
-  const capacity = spread(
+  return spread(
     row?.reps.filter((rep) => rep.passed).map((rep) => rep.metrics['endToEnd'] ?? Number.NaN) ?? [],
   ).median;
-  return Number.isFinite(capacity) ? Math.max(50, Math.round(capacity / 2 / 50) * 50) : 500;
+}
+
+/**
+ * Offered rate of the steady scenario: configured, or half the steady capacity of the systems the
+ * target compares (groupmq no-op and Convoy on Redis with every turn through BullMQ), whichever is
+ * lower, each probed with the steady pattern offered at Convoy's backlog end-to-end rate.
+ */
+async function steadyRate(
+  session: BenchSession,
+  config: BenchConfig,
+  backlog: ScenarioResult | undefined,
+): Promise<{ readonly rate: number; readonly note: string }> {
+  if (config.steadyRate > 0)
+    return { rate: config.steadyRate, note: 'Offered rate: set by BENCH_STEADY_RATE.' };
+  const estimate = backlogCapacity(backlog);
+  const probeRate = Number.isFinite(estimate) ? Math.max(100, Math.round(estimate / 50) * 50) : 1000;
+  const probed = await steadyCapacities(session, selected(config, [groupmqNoop, convoyRedis]), {
+    rate: probeRate,
+    seconds: Math.min(3, config.steadySeconds),
+    warmupSeconds: Math.min(config.steadyWarmupSeconds, config.steadySeconds),
+    concurrency: config.concurrency,
+  });
+  const capacity = Math.min(...probed.map((entry) => entry.capacity).filter(Number.isFinite));
+  const rate = Number.isFinite(capacity) ? Math.max(50, Math.round(capacity / 2 / 50) * 50) : 500;
+  const measured = probed.map(
+    (entry) => `${entry.contender.name} ${Math.round(entry.capacity).toLocaleString('en-US')}`,
+  );
+  return {
+    rate,
+    note: `Offered rate: half the lower steady capacity (events/s applied while the same pattern was offered at ${probeRate.toLocaleString('en-US')}/s: ${measured.join(', ')}).`,
+  };
 }
 
 async function throughputRuns(session: BenchSession, config: BenchConfig): Promise<ScenarioResult[]> {
@@ -77,7 +105,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
     );
   }
   if (wants(config, 'steady')) {
-    const rate = steadyRate(config, backlog);
+    const { rate, note } = await steadyRate(session, config, backlog);
     results.push(
       await steadyScenario(
         session,
@@ -96,6 +124,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
           concurrency: config.concurrency,
         },
         config.reps,
+        note,
       ),
     );
   }

@@ -105,10 +105,13 @@ export async function steadyRep(
         event: events[Math.floor(g / convoys)]!,
         scheduledAt: t0 + (g * 1000) / shape.rate,
       }));
+      // Applied while events were still being offered: the rate the contender sustains (capacity probe).
+      let sustained = Number.NaN;
       // A failed warm-up fails the row without a measured run.
       if (timeout === null) {
         try {
           await offer(instance, schedule);
+          sustained = ledger.count / ((nowMs() - t0) / 1000);
           await ledger.waitFor(total, Math.max(30_000, shape.seconds * 3_000));
         } catch (error) {
           timeout = error instanceof Error ? error.message : String(error);
@@ -120,6 +123,7 @@ export async function steadyRep(
       const verdict = judge(contender, check, timeout);
       const metrics = latencyMetrics(ledger);
       metrics['achieved'] = ledger.count / ((nowMs() - t0) / 1000);
+      metrics['sustained'] = sustained;
       metrics['cpuUs'] = (cpu.user + cpu.system) / total;
       if (before && after) {
         metrics['clientCmds'] = (after.client - before.client) / total;
@@ -133,12 +137,36 @@ export async function steadyRep(
   );
 }
 
+/**
+ * The steady capacity of each of `contenders`: the rate at which it applied events while the steady
+ * pattern was offered faster than it can follow (`shape.rate`), after the same warm-up. A backlog's drain
+ * rate is no such capacity: there every contender takes events in bulk (and Convoy batches a convoy's
+ * events per commit), while steady arrivals over many convoys give each convoy one event at a time.
+ */
+export async function steadyCapacities(
+  session: BenchSession,
+  contenders: readonly Contender[],
+  shape: SteadyShape,
+): Promise<Array<{ readonly contender: Contender; readonly capacity: number }>> {
+  const capacities: Array<{ readonly contender: Contender; readonly capacity: number }> = [];
+  for (const contender of contenders) {
+    session.log(`Steady capacity probe: ${contender.name}, offered ${shape.rate} events/s`);
+    const rep = await steadyRep(session, contender, shape);
+    const capacity = Math.min(shape.rate, rep.metrics['sustained'] ?? Number.NaN);
+    session.log(`  ${contender.name}: sustained ${Math.round(capacity)} events/s`);
+    capacities.push({ contender, capacity });
+  }
+  return capacities;
+}
+
 /** The steady scenario over all contenders at one offered rate. */
 export async function steadyScenario(
   session: BenchSession,
   contenders: readonly Contender[],
   shape: SteadyShape,
   reps: number,
+  /** How the offered rate was chosen (shown under the table). */
+  rateNote?: string,
 ): Promise<ScenarioResult> {
   const rows = contenders.map((contender) => ({
     contender: contender.name,
@@ -167,6 +195,7 @@ export async function steadyScenario(
       serverCpuUs: 'Redis CPU µs/ev',
     },
     notes: [
+      ...(rateNote === undefined ? [] : [rateNote]),
       'Latency from the SCHEDULED send time to applied (committed): coordinated-omission-safe.',
       'Each run is preceded by an unmeasured warm-up: the same arrivals on other convoys (BENCH_STEADY_WARMUP seconds).',
       'Ratios: p99 of the row / p99 of the baseline (lower is better; ≤ 1.00 meets the target).',
