@@ -5,6 +5,11 @@ export interface BenchConfig {
   readonly quick: boolean;
   /** Repetitions per contender and scenario (the table shows their median and min–max). */
   readonly reps: number;
+  /**
+   * Repetitions of the steady scenario: its p99 swings most from run to run (a garbage collection or a
+   * scheduling hiccup of the 2 cores lands in one run's tail), so it gets more.
+   */
+  readonly steadyReps: number;
   /** Backlog scenario: convoys × events per convoy. */
   readonly convoys: number;
   readonly eventsPerConvoy: number;
@@ -51,6 +56,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   return {
     quick,
     reps: Math.max(1, intFromEnv(env, 'BENCH_REPS', quick ? 1 : 3)),
+    steadyReps: Math.max(
+      1,
+      intFromEnv(env, 'BENCH_STEADY_REPS', intFromEnv(env, 'BENCH_REPS', quick ? 1 : 5)),
+    ),
     convoys: Math.max(1, intFromEnv(env, 'BENCH_CONVOYS', quick ? 100 : 1000)),
     eventsPerConvoy: Math.max(4, intFromEnv(env, 'BENCH_EVENTS', 20)),
     hotEvents: Math.max(4, intFromEnv(env, 'BENCH_HOT_EVENTS', quick ? 1000 : 10_000)),

@@ -123,7 +123,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
           warmupSeconds: Math.min(config.steadyWarmupSeconds, config.steadySeconds),
           concurrency: config.concurrency,
         },
-        config.reps,
+        config.steadyReps,
         note,
       ),
     );
@@ -179,7 +179,7 @@ export async function runBench(config: BenchConfig, log: (message: string) => vo
   try {
     log(`redis-server pid ${session.redis?.pid} on port ${session.redis?.port} (no persistence)`);
     const info = await machineInfo(session.admin!);
-    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadySeconds} s after ${Math.min(config.steadyWarmupSeconds, config.steadySeconds)} s warm-up, HTTP ${config.httpEvents} events, concurrency ${config.concurrency}`;
+    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadyReps}× ${config.steadySeconds} s after ${Math.min(config.steadyWarmupSeconds, config.steadySeconds)} s warm-up, HTTP ${config.httpEvents} events, concurrency ${config.concurrency}`;
     header = renderHeader(info, settings, startedAt);
     for (const result of await throughputRuns(session, config)) sections.push(renderScenario(result));
   } finally {
