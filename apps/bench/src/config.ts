@@ -67,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     steadyWarmupSeconds: Math.max(0, intFromEnv(env, 'BENCH_STEADY_WARMUP', 1)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
     scaleConvoys: Math.max(1000, intFromEnv(env, 'BENCH_SCALE_CONVOYS', quick ? 10_000 : 100_000)),
-    httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 3200)),
+    httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 12_800)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
     durable: env['BENCH_DURABLE'] !== '0',
     only: listFromEnv(env, 'BENCH_ONLY'),
