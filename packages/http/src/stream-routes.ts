@@ -1,7 +1,9 @@
 /**
  * Live streams (Server-Sent Events) of committed changes: every convoy of a type
  * (`GET /convoys/:type/stream`) or one convoy (`GET /convoys/:type/:id/stream`). Each event's data is
- * the convoy view. Woken by the gateway's `subscribe` when present, else by polling the store.
+ * the convoy view. Woken by the gateway's `subscribe` when present (at once, for commits made in this
+ * process) and by polling the store every `pollMs` in any case: on Redis, other processes commit too (an
+ * HTTP-only node commits nothing itself), and only the store sees their commits.
  */
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyGateway, ConvoyKey, ConvoyView } from '@convoy/core';
@@ -12,7 +14,7 @@ import { assertQueryNames, readConvoyKey, readConvoyType } from './request-parsi
 
 /** Timings of the streams. */
 export interface StreamTimings {
-  /** Poll interval when the gateway has no `subscribe`. */
+  /** Poll interval: how late a commit made by another process shows on a stream, at most. */
   readonly pollMs: number;
   /** Interval of the `: ping` comments that keep proxies from closing an idle stream. */
   readonly heartbeatMs: number;
@@ -105,13 +107,20 @@ export function registerStreamRoutes(
     for (const end of [...streams]) end();
   });
 
-  const wake = (isMine: (key: ConvoyKey) => boolean, trigger: () => void): (() => void) => {
+  /** In-process commits wake `onCommit` at once; `onPoll` runs every `pollMs` for everyone else's. */
+  const wake = (
+    isMine: (key: ConvoyKey) => boolean,
+    onCommit: () => void,
+    onPoll: () => void,
+  ): (() => void) => {
     const unsubscribe = gateway.subscribe?.((key) => {
-      if (isMine(key)) trigger();
+      if (isMine(key)) onCommit();
     });
-    if (unsubscribe !== undefined) return unsubscribe;
-    const poller = setInterval(trigger, timings.pollMs);
-    return () => clearInterval(poller);
+    const poller = setInterval(onPoll, timings.pollMs);
+    return () => {
+      unsubscribe?.();
+      clearInterval(poller);
+    };
   };
 
   const typeOptions = { schema: routeSchemas['GET /convoys/:type/stream'], ...read };
@@ -158,14 +167,19 @@ export function registerStreamRoutes(
         else emit(view);
       }
     };
+    // Convoys this process committed (read at once) and whether a poll of the index is due.
     const pending = new Set<string>();
+    let pollDue = false;
     const refresh = async (): Promise<void> => {
-      if (gateway.subscribe === undefined) return scan();
       const ids = [...pending];
       pending.clear();
       for (const id of ids) {
         const view = await gateway.getConvoy({ type, id });
         if (view !== null) emit(view);
+      }
+      if (pollDue) {
+        pollDue = false;
+        await scan();
       }
     };
     const onError = (error: unknown): void => request.log.warn({ err: error }, 'type stream: read failed');
@@ -175,14 +189,24 @@ export function registerStreamRoutes(
     });
     streams.add(stream.end);
     const trigger = serialised(refresh, onError);
-    const stop = wake((key) => {
-      if (key.type !== type) return false;
-      pending.add(key.id);
-      return true;
-    }, trigger);
-    // Without resume, a polling stream starts from now (only later changes are news).
-    since ??= gateway.subscribe === undefined ? Date.now() : undefined;
-    if (resume !== undefined) serialised(scan, onError)();
+    const stop = wake(
+      (key) => {
+        if (key.type !== type) return false;
+        pending.add(key.id);
+        return true;
+      },
+      trigger,
+      () => {
+        pollDue = true;
+        trigger();
+      },
+    );
+    // Without resume, the stream starts from now (only later changes are news).
+    since ??= Date.now();
+    if (resume !== undefined) {
+      pollDue = true;
+      trigger();
+    }
   });
 
   const convoyOptions = { schema: routeSchemas['GET /convoys/:type/:id/stream'], ...read };
@@ -217,7 +241,7 @@ export function registerStreamRoutes(
     const trigger = serialised(refresh, (error) =>
       request.log.warn({ err: error }, 'convoy stream: read failed'),
     );
-    const stop = wake((changed) => changed.type === key.type && changed.id === key.id, trigger);
+    const stop = wake((changed) => changed.type === key.type && changed.id === key.id, trigger, trigger);
     trigger();
   });
 }

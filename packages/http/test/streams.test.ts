@@ -5,9 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { createConvoyEngine, MemoryConvoyStore, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
 import type { ConvoyEngine } from '@convoy/runtime';
 import { buildConvoyApp } from '../src/index.ts';
-import { memoryEngine } from './support/convoys.ts';
+import { memoryEngine, parcel } from './support/convoys.ts';
 import { expectError } from './support/expect-error.ts';
 
 let engine: ConvoyEngine;
@@ -163,5 +164,57 @@ describe('GET /convoys/:type/:id/stream', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await expect(one.text()).resolves.toContain('event: convoy');
     await expect(all.text()).resolves.toContain('retry: 1000');
+  });
+});
+
+describe('streams on a node that does not process (commits made by another process)', () => {
+  it('carry commits this process never sees through subscribe, by polling the store', async () => {
+    // Two engines over one store: the HTTP node only accepts and reads (like `convoy serve --no-worker`
+    // on Redis), the worker engine commits; its commits never reach the HTTP engine's `subscribe`.
+    const store = new MemoryConvoyStore();
+    const scheduler = new MemoryTurnScheduler();
+    const httpNode = createConvoyEngine({
+      definitions: [parcel],
+      store,
+      scheduler,
+      processing: false,
+      logger: silentLogger,
+    });
+    const worker = createConvoyEngine({ definitions: [parcel], store, scheduler, logger: silentLogger });
+    const nodeApp = buildConvoyApp({ gateway: httpNode });
+    const nodeBase = await nodeApp.listen({ port: 0, host: '127.0.0.1' });
+    let notified = 0;
+    const unsubscribe =
+      httpNode.subscribe?.((changed) => {
+        if (changed.id === 'x-1') notified += 1;
+      }) ?? (() => undefined);
+    try {
+      await httpNode.start();
+      await worker.start();
+      const send = (event: object) =>
+        fetch(`${nodeBase}/convoys/parcel/x-1/events?wait=5000`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(event),
+        });
+      expect((await send({ type: 'OrderPlaced' })).status).toBe(202);
+      const one = sseReader(await fetch(`${nodeBase}/convoys/parcel/x-1/stream`));
+      const all = sseReader(await fetch(`${nodeBase}/convoys/parcel/stream`));
+      expect((await one.next(1)).map((event) => event.data.value)).toEqual(['AwaitingPayment']);
+      expect((await send({ type: 'PaymentConfirmed', amount: 5 })).status).toBe(202);
+      expect((await one.next(1)).map((event) => [event.id, event.data.value])).toEqual([
+        ['2', 'AwaitingShipment'],
+      ]);
+      expect((await all.next(1)).map((event) => [event.data.id, event.data.value])).toEqual([
+        ['x-1', 'AwaitingShipment'],
+      ]);
+      // The control: the HTTP node's own commit notifications never fired for these commits.
+      expect(notified).toBe(0);
+    } finally {
+      unsubscribe();
+      await nodeApp.close();
+      await worker.close();
+      await httpNode.close();
+    }
   });
 });
