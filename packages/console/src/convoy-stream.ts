@@ -10,9 +10,9 @@ import type { ConsoleConvoyState } from './convoy-state.ts';
 
 /** How a stream learns that its convoy may have changed. */
 export interface StreamSettings {
-  /** The gateway's commit notifications; when absent the stream polls. */
+  /** The gateway's commit notifications (this process's commits, at once); absent: polling only. */
   readonly subscribe: ConvoyGateway['subscribe'];
-  /** Poll interval when the gateway has no `subscribe`. */
+  /** Poll interval: the stream re-reads its convoy this often, which carries other processes' commits. */
   readonly pollMs: number;
   /** Interval of the `: ping` comments that keep proxies from closing an idle stream. */
   readonly heartbeatMs: number;
@@ -115,14 +115,15 @@ export function streamConvoy(
   const unsubscribe = timing.subscribe?.((changed) => {
     if (sameKey(changed, key)) trigger();
   });
-  const poller = unsubscribe === undefined ? setInterval(trigger, timing.pollMs) : undefined;
+  // Always poll as well: on Redis other processes commit too, and `subscribe` only hears this one.
+  const poller = setInterval(trigger, timing.pollMs);
   const heartbeat = setInterval(() => raw.write(': ping\n\n'), timing.heartbeatMs);
 
   const end = (): void => {
     if (ended) return;
     ended = true;
     unsubscribe?.();
-    if (poller !== undefined) clearInterval(poller);
+    clearInterval(poller);
     clearInterval(heartbeat);
     if (!raw.writableEnded) raw.end();
     onEnd();

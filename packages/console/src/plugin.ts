@@ -23,16 +23,16 @@ export interface ConsolePluginOptions {
    */
   readonly prefix?: string;
   /**
-   * How often an open live stream re-reads its convoy when the gateway has no `subscribe` (for example an
-   * HTTP-only node whose convoys are processed by other processes). Polling works across processes;
-   * `subscribe` only sees commits made in this process.
+   * How often an open live stream re-reads its convoy. Polling carries commits made by other processes
+   * (workers, other nodes on Redis); the gateway's `subscribe`, when it has one, only adds immediacy for
+   * commits made in this process.
    * @defaultValue 300
    */
   readonly pollMs?: number;
   /**
-   * When `'poll'`, streams poll even if the gateway offers `subscribe` (use it on a node that does not
-   * process convoys itself).
-   * @defaultValue `'auto'` (subscribe when the gateway can, poll otherwise)
+   * When `'poll'`, streams only poll, even if the gateway offers `subscribe` (a node that does not process
+   * convoys itself hears no commits worth listening to).
+   * @defaultValue `'auto'` (poll, and listen to this process's commits when the gateway can)
    */
   readonly live?: 'auto' | 'poll';
   /**

@@ -150,7 +150,7 @@ describe('convoy live stream', () => {
     expect(await viaQuery.quietFor(300)).toBe(true);
   });
 
-  it('uses the gateway subscribe when present instead of polling', async () => {
+  it('uses the gateway subscribe when present: a notified change arrives before any poll', async () => {
     // A poll interval far beyond the test: only a notification can deliver the change.
     const { url, engine, notifier } = await listenWithNotifier({ pollMs: 600_000 });
     await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
@@ -167,7 +167,18 @@ describe('convoy live stream', () => {
     await expect.poll(() => notifier.listeners.size).toBe(0);
   });
 
-  it("is pushed by the real engine's commit notifications (no polling)", async () => {
+  it('also polls when the gateway can subscribe: a commit no notification announces still arrives', async () => {
+    // The notifier never fires, like `subscribe` on a node whose convoys another process commits.
+    const { url, engine, notifier } = await listenWithNotifier({ pollMs: 50 });
+    await sendAndWait(engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
+    const client = await stream(events(url));
+    expect(stateOf(await client.next()).convoy.seq).toBe(1);
+    expect(notifier.subscriptions).toBe(1);
+    await sendAndWait(engine, 'order', 'o-1', { type: 'Packed' });
+    expect(stateOf(await client.next(2000)).convoy.seq).toBe(2);
+  });
+
+  it("is pushed by the real engine's commit notifications (long before a poll)", async () => {
     const { url, app } = await listen({ pollMs: 600_000 });
     expect(typeof app.engine.subscribe).toBe('function');
     await sendAndWait(app.engine, 'order', 'o-1', { type: 'PaymentReceived', amount: 10 });
