@@ -27,7 +27,7 @@ import type {
   TimerArm,
   TurnCommit,
 } from '@convoy/core';
-import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
+import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
 
 /** Everything the memory store keeps for one convoy. */
@@ -90,10 +90,8 @@ export class MemoryConvoyStore implements ConvoyStore {
   readonly #slots = new Map<string, ConvoySlot>();
   /** Dirty convoys in the order they became dirty (the sweeper's work list). */
   readonly #dirty = new Map<string, ConvoyKey>();
-  /** Per type: each convoy's indexed status and `updatedAt` (written by accept, commit, operators). */
-  readonly #statusIndex = new Map<string, Map<string, { status: ConvoyStatus; at: number }>>();
-  /** Per type: convoys holding dead letters, by the time of their latest one. */
-  readonly #deadLetterIndex = new Map<string, Map<string, number>>();
+  /** Per-type status and dead-letter indexes (written by accept, commit, operators). */
+  readonly #indexes = new MemoryConvoyIndexes((member) => this.#slots.get(member)?.key);
   /** Convoys given a retention (`expiresAt` set), and the earliest of their deadlines. */
   readonly #expiring = new Set<string>();
   #nextExpiry = Number.POSITIVE_INFINITY;
@@ -292,19 +290,12 @@ export class MemoryConvoyStore implements ConvoyStore {
 
   async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
     this.#assertOpen();
-    const cursor = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor);
-    const candidates = [...(this.#statusIndex.get(query.type) ?? new Map())]
-      .filter(([, entry]) => query.status === undefined || entry.status === query.status)
-      .filter(([, entry]) => query.updatedAfter === undefined || entry.at >= query.updatedAfter)
-      .map(([member, entry]) => ({ member, at: entry.at }));
-    return this.#page(candidates, cursor, query.limit);
+    return this.#indexes.listConvoys(query);
   }
 
   async countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>> {
     this.#assertOpen();
-    const counts: Record<ConvoyStatus, number> = { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
-    for (const entry of this.#statusIndex.get(type)?.values() ?? []) counts[entry.status] += 1;
-    return counts;
+    return this.#indexes.countConvoys(type);
   }
 
   async listDeadLetterConvoys(query: {
@@ -313,11 +304,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     readonly cursor?: string;
   }): Promise<ConvoyIndexPage> {
     this.#assertOpen();
-    const cursor = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor);
-    const candidates = [...(this.#deadLetterIndex.get(query.type) ?? new Map<string, number>())].map(
-      ([member, at]) => ({ member, at }),
-    );
-    return this.#page(candidates, cursor, query.limit);
+    return this.#indexes.listDeadLetterConvoys(query);
   }
 
   async inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]> {
@@ -392,39 +379,11 @@ export class MemoryConvoyStore implements ConvoyStore {
   }
 
   #index(key: ConvoyKey, status: ConvoyStatus, at: number): void {
-    let byType = this.#statusIndex.get(key.type);
-    if (!byType) {
-      byType = new Map();
-      this.#statusIndex.set(key.type, byType);
-    }
-    byType.set(slotId(key), { status, at });
+    this.#indexes.setStatus(key.type, slotId(key), status, at);
   }
 
   #refreshDeadLetterIndex(slot: ConvoySlot): void {
-    let byType = this.#deadLetterIndex.get(slot.key.type);
-    if (!byType) {
-      byType = new Map();
-      this.#deadLetterIndex.set(slot.key.type, byType);
-    }
-    const latest = slot.deadLetters[slot.deadLetters.length - 1];
-    if (latest) byType.set(slotId(slot.key), latest.at);
-    else byType.delete(slotId(slot.key));
-  }
-
-  #page(
-    candidates: ReadonlyArray<{ readonly member: string; readonly at: number }>,
-    cursor: { readonly member: string; readonly at: number } | undefined,
-    limit: number,
-  ): ConvoyIndexPage {
-    const sorted = candidates.filter((item) => isAfterCursor(item, cursor)).sort(compareIndexPositions);
-    const page = pageOf(sorted, limit);
-    return {
-      items: page.items.flatMap(({ member, at }) => {
-        const slot = this.#slots.get(member);
-        return slot ? [{ key: { ...slot.key }, at }] : [];
-      }),
-      cursor: page.cursor,
-    };
+    this.#indexes.setLatestDeadLetter(slot.key.type, slotId(slot.key), slot.deadLetters.at(-1)?.at);
   }
 
   #assertOpen(): void {
@@ -452,8 +411,7 @@ export class MemoryConvoyStore implements ConvoyStore {
       this.#expiring.delete(id);
       this.#slots.delete(id);
       this.#dirty.delete(id);
-      this.#statusIndex.get(slot.key.type)?.delete(id);
-      this.#deadLetterIndex.get(slot.key.type)?.delete(id);
+      this.#indexes.remove(slot.key.type, id);
     }
     this.#nextExpiry = next;
   }
