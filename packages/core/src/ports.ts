@@ -40,6 +40,12 @@ export interface AcceptInput {
   readonly now: number;
   /** Refuse with `backlog_full` when this many events are already unprocessed. */
   readonly maxBacklog: number;
+  /**
+   * Claim the convoy in the same atomic step when this accept makes it dirty and no live lease holds
+   * it: the receipt then carries the claim, and the caller owns the convoy's turn (it must commit or
+   * release; a claim it drops expires with its lease). Stores may ignore it (no `claim` in the receipt).
+   */
+  readonly claim?: ClaimOptions;
 }
 
 /** Result of accept: the event's seq in its convoy; `duplicate` when the idempotency key was seen. */
@@ -54,6 +60,12 @@ export interface AcceptReceipt {
    * idempotent replay. Absent means `true` (stores that do not know).
    */
   readonly wake?: boolean;
+  /**
+   * The claim taken for `AcceptInput.claim`: present only when this accept made the convoy dirty and
+   * the convoy was free (or when a re-sent accept finds the claim its first run took). The caller then
+   * runs the turn instead of scheduling one.
+   */
+  readonly claim?: Claim;
 }
 
 /** Options of a claim. */

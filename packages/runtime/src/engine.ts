@@ -12,7 +12,9 @@ import {
 } from '@convoy/core';
 import type {
   AcceptRequest,
+  AcceptReceipt,
   AcceptResponse,
+  Claim,
   Clock,
   ConvoyDefinition,
   ConvoyGateway,
@@ -204,12 +206,17 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     }
   };
 
+  const leaseMs = options.leaseMs ?? 30_000;
+  const batchSize = options.batchSize ?? 100;
   // Turns of convoys this engine's accepts woke, run here rather than through the scheduler.
   const localTurnLimit = Math.max(0, options.localTurns ?? 0);
   const localTurns = new Set<Promise<void>>();
-  const wake = async (key: ConvoyKey): Promise<void> => {
-    if (state !== 'started' || !processing || localTurns.size >= localTurnLimit) return schedule(key);
-    const turn = runConvoyTurn(turnDeps, key)
+  // Accepts in flight that asked the store to claim for a local turn (they hold a slot meanwhile).
+  let localClaimsPending = 0;
+  const localSlotFree = (): boolean =>
+    state === 'started' && processing && localTurns.size + localClaimsPending < localTurnLimit;
+  const runLocally = (key: ConvoyKey, claim?: Claim): void => {
+    const turn = runConvoyTurn(turnDeps, key, claim)
       .catch(async (error: unknown) => {
         logger.warn('local turn failed; handing the convoy to the scheduler', {
           type: key.type,
@@ -221,14 +228,18 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       .finally(() => localTurns.delete(turn));
     localTurns.add(turn);
   };
+  const wake = async (key: ConvoyKey): Promise<void> => {
+    if (!localSlotFree()) return schedule(key);
+    runLocally(key);
+  };
 
   const turnDeps: TurnDeps = {
     store,
     registry,
     clock,
     owner: workerId,
-    leaseMs: options.leaseMs ?? 30_000,
-    batchSize: options.batchSize ?? 100,
+    leaseMs,
+    batchSize,
     maxBatchesPerTurn: options.maxBatchesPerTurn ?? 10,
     effectRetry: options.effectRetry ?? {},
     effectFailures: new Map(),
@@ -301,23 +312,35 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
           span.setAttribute('convoy.event_type', event.type);
           // Stored with the event so the turn span links to this accept (absent when nothing records spans).
           const trace = traceparentOf(span);
-          const receipt = await store.accept({
-            key,
-            event,
-            source: {
-              kind: 'client',
+          const now = clock.now();
+          // With a local slot free, the accept also claims the convoy it wakes (one round trip less).
+          const local = localSlotFree();
+          if (local) localClaimsPending += 1;
+          let receipt: AcceptReceipt;
+          try {
+            receipt = await store.accept({
+              key,
+              event,
+              source: {
+                kind: 'client',
+                ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+                ...(trace === undefined ? {} : { trace }),
+              },
               ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-              ...(trace === undefined ? {} : { trace }),
-            },
-            ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-            fingerprint: eventFingerprint(event),
-            now: clock.now(),
-            maxBacklog: definition.maxBacklog,
-          });
+              fingerprint: eventFingerprint(event),
+              now,
+              maxBacklog: definition.maxBacklog,
+              ...(local ? { claim: { owner: workerId, leaseMs, maxEvents: batchSize, now } } : {}),
+            });
+          } finally {
+            if (local) localClaimsPending -= 1;
+          }
           span.setAttributes({ 'convoy.seq': receipt.seq, duplicate: receipt.duplicate });
           if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
-          // The convoy was already dirty: a turn is pending or running, and sees this event (see AcceptReceipt).
-          if (receipt.wake !== false) await wake(key);
+          // Claimed with the accept: this process runs the turn. Else, as usual: the convoy was already
+          // dirty (a turn is pending or running, and sees this event: see AcceptReceipt) or it needs a wake-up.
+          if (receipt.claim) runLocally(key, receipt.claim);
+          else if (receipt.wake !== false) await wake(key);
           return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
         } catch (error) {
           recordSpanError(span, error);

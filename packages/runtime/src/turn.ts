@@ -59,18 +59,23 @@ function isStaleClaim(error: unknown): boolean {
 }
 
 /**
- * Run one turn of a convoy. Never throws for a lost claim (someone else owns the convoy: logged and
+ * Run one turn of a convoy, from `firstClaim` when the caller already holds one (taken with the accept).
+ * Never throws for a lost claim (someone else owns the convoy: logged and
  * dropped); store failures propagate so the scheduler can report them (the sweeper retries).
  */
-export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey): Promise<void> {
+export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?: Claim): Promise<void> {
   const { store, clock, logger } = deps;
   for (let batch = 0; batch < deps.maxBatchesPerTurn; batch += 1) {
-    const claim = await store.claim(key, {
-      owner: deps.owner,
-      leaseMs: deps.leaseMs,
-      maxEvents: deps.batchSize,
-      now: clock.now(),
-    });
+    // A claim taken with the accept (local turns) starts the turn; later batches claim again.
+    const claim =
+      batch === 0 && firstClaim !== undefined
+        ? firstClaim
+        : await store.claim(key, {
+            owner: deps.owner,
+            leaseMs: deps.leaseMs,
+            maxEvents: deps.batchSize,
+            now: clock.now(),
+          });
     // Held by a live lease elsewhere: its holder reschedules, or the sweeper does once the lease expires.
     if (!claim) return;
     // Every line this claim logs carries the convoy, the fencing epoch and this worker (pino child).

@@ -104,15 +104,16 @@ describe('local turns on the memory store', () => {
   it('a local turn that fails hands its convoy to the scheduler, which applies the event once', async () => {
     const inner = new MemoryConvoyStore();
     let failures = 1;
+    // The accept claims for the local turn; its commit fails once (a store hiccup mid-turn).
     const flaky = new Proxy(inner, {
       get(target, property, receiver) {
-        if (property === 'claim')
-          return async (...args: Parameters<ConvoyStore['claim']>) => {
+        if (property === 'commit')
+          return async (...args: Parameters<ConvoyStore['commit']>) => {
             if (failures > 0) {
               failures -= 1;
-              throw new Error('claim failed (injected)');
+              throw new Error('commit failed (injected)');
             }
-            return target.claim(...args);
+            return target.commit(...args);
           };
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

@@ -147,13 +147,18 @@ export class MemoryConvoyStore implements ConvoyStore {
     // Already dirty: a turn is pending or running (its release reports hasMore), or the sweeper wakes it.
     const wake = !this.#dirty.has(slotId(slot.key));
     this.#refreshDirty(slot);
-    return { seq, duplicate: false, wake };
+    // The caller runs the turn of a convoy this accept woke, if nobody holds it.
+    const claim = wake && input.claim ? this.#claimSlot(slot, input.claim) : null;
+    return claim ? { seq, duplicate: false, wake, claim } : { seq, duplicate: false, wake };
   }
 
   async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
-    if (!slot) return null;
+    return slot ? this.#claimSlot(slot, options) : null;
+  }
+
+  #claimSlot(slot: ConvoySlot, options: ClaimOptions): Claim | null {
     if (slot.lease && slot.lease.until > options.now) return null;
     slot.epoch += 1;
     const leaseUntil = options.now + options.leaseMs;

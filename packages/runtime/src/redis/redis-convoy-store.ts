@@ -126,13 +126,18 @@ export class RedisConvoyStore implements ConvoyStore {
     // not a duplicate; without a client key it is also the idempotency key.
     const token = randomUUID();
     const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${token}`);
+    const claim = input.claim;
     const reply = await this.run('acceptEvent', input.key, [
-      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!,
+      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
       input.now, JSON.stringify(input.event), JSON.stringify(input.source), token,
       input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
+      claim ? randomUUID() : '', claim?.owner ?? '', claim?.leaseMs ?? 0, claim?.maxEvents ?? 0,
     ]); // prettier-ignore
-    const [seq, duplicate, wake] = reply as [number, number, number];
-    return { seq, duplicate: duplicate === 1, wake: wake === 1 };
+    const [seq, duplicate, wake, ...claimed] = reply as [number, number, number, ...unknown[]];
+    const receipt = { seq, duplicate: duplicate === 1, wake: wake === 1 };
+    return claim && claimed.length > 0
+      ? { ...receipt, claim: parseClaimReply(input.key, claim.owner, claimed) }
+      : receipt;
   }
 
   async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {

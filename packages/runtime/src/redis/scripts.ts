@@ -8,7 +8,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 /** The scripts, by command name. */
 export const scriptFiles = {
-  acceptEvent: 'acceptEvent-5.lua',
+  acceptEvent: 'acceptEvent-7.lua',
   claimConvoy: 'claimConvoy-4.lua',
   commitTurn: 'commitTurn-15.lua',
   ackEffects: 'ackEffects-3.lua',

@@ -107,8 +107,9 @@ describe('redis scripts', () => {
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
     const args = (idempotencyKey: string, requestToken: string) => [
-      k.meta, k.inbox, store.keys.idempotency(k, idempotencyKey), k.dirty, k.statusIndexes[0]!,
+      k.meta, k.inbox, store.keys.idempotency(k, idempotencyKey), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), requestToken, 'fp', 100, 60_000, k.member,
+      '', '', 0, 0,
     ]; // prettier-ignore
     // No client key: the request token is the key; the resend is a no-op, not reported as a duplicate.
     // {seq, duplicate, wake}: a re-sent run cannot tell whether the first made the convoy dirty, so it wakes.
@@ -121,6 +122,26 @@ describe('redis scripts', () => {
     expect(await scripts.acceptEvent(...args('c:idem-1', 'req-3'))).toEqual([2, 1, 1]);
     expect(await store.client.xlen(k.inbox)).toBe(2);
     expect((await store.get(key))?.accepted).toBe(2);
+    await store.close();
+  });
+
+  it('an accept that claims, re-sent with the same arguments, gets the same claim back (not a second one)', async () => {
+    const store = freshStore();
+    const scripts = registerScripts(store.client);
+    const k = store.keys.convoy(key);
+    const args = [
+      k.meta, k.inbox, store.keys.idempotency(k, 'r:req-9'), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), 'req-9', 'fp', 100, 60_000, k.member,
+      'claim-9', 'w', 1000, 10,
+    ]; // prettier-ignore
+    const first = (await scripts.acceptEvent(...args)) as unknown[];
+    const again = (await scripts.acceptEvent(...args)) as unknown[];
+    // {seq, 0, wake, epoch, leaseUntil, record, entries, outbox}: the same epoch and lease both times.
+    expect(first.slice(0, 6)).toEqual([1, 0, 1, 1, 1010, '']);
+    expect(again).toEqual(first);
+    expect(await store.client.hget(k.meta, 'epoch')).toBe('1');
+    // The claim is live: a plain claim finds the convoy held.
+    expect(await store.claim(key, { owner: 'other', leaseMs: 1000, maxEvents: 10, now: 11 })).toBeNull();
     await store.close();
   });
 

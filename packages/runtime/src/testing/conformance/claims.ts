@@ -167,6 +167,55 @@ export function claimTests(h: () => Harness): void {
     );
   });
 
+  it('an accept asked to claim claims the convoy it woke: the caller owns the turn', async () => {
+    const key = h().key(h().convoys.ledger.type);
+    const t0 = h().clock.now();
+    const input = (n: number, now: number) => ({
+      key,
+      event: { type: 'Add', n },
+      source: { kind: 'client' as const },
+      fingerprint: `fp-${n}`,
+      now,
+      maxBacklog: 100,
+      claim: claimOptions('a', now),
+    });
+    const first = await h().store.accept(input(1, t0));
+    expect(first).toMatchObject({ seq: 1, duplicate: false, wake: true });
+    expect(first.claim?.events.map((event) => event.seq)).toEqual([1]);
+    expect(first.claim?.record).toBeNull();
+    // Exclusive like any claim.
+    expect(await h().store.claim(key, claimOptions('b', t0 + 1))).toBeNull();
+    // The convoy is dirty now: the next accept wakes nothing and claims nothing.
+    const second = await h().store.accept(input(2, t0 + 2));
+    expect(second).toMatchObject({ seq: 2, wake: false });
+    expect(second.claim).toBeUndefined();
+    // The accept's claim commits like any claim; its release reports the event that came meanwhile.
+    const claim = first.claim!;
+    expect(await h().store.commit(claim, stepOf(h(), claim, t0 + 3))).toMatchObject({ hasMore: true });
+    expect(await h().store.release(claim)).toEqual({ hasMore: true });
+  });
+
+  it('an accept asked to claim takes no claim while a live lease holds the convoy', async () => {
+    const key = await acceptedLedger(h(), 1);
+    const t0 = h().clock.now();
+    const holder = await h().store.claim(key, claimOptions('a', t0));
+    if (!holder) throw new Error('claim failed');
+    await h().store.commit(holder, stepOf(h(), holder, t0));
+    // Clean (everything processed) but still held: the accept wakes, and must not claim.
+    const receipt = await h().store.accept({
+      key,
+      event: { type: 'Add', n: 2 },
+      source: { kind: 'client' },
+      fingerprint: 'fp-2',
+      now: t0 + 1,
+      maxBacklog: 100,
+      claim: claimOptions('b', t0 + 1),
+    });
+    expect(receipt).toMatchObject({ seq: 2, wake: true });
+    expect(receipt.claim).toBeUndefined();
+    expect(await h().store.release(holder)).toEqual({ hasMore: true });
+  });
+
   it('a turn that lost its claim gives up without writing, and the new owner processes everything once', async () => {
     const key = await acceptedLedger(h(), 3);
     const t0 = h().clock.now();

@@ -3,12 +3,16 @@
   idempotency record, mark the convoy dirty. Safe to run twice: every call carries an idempotency key
   (the client's, or its request token when the client sent none), so a resent call finds its record; the
   record names the request that wrote it, so a resent call is not reported as a duplicate.
+  With a claim token it also claims the convoy when this accept made it dirty and no live lease holds it
+  (as claimConvoy does), so the caller can run the turn without another round trip.
 
   KEYS[1] meta    HASH  seq (last accepted), firstAt, processed (last processed seq)
   KEYS[2] inbox   STREAM, entry id <seq>-0, fields e (event JSON), s (source JSON), t (acceptedAt)
   KEYS[3] idem    STRING "<seq>|<request token>|<fingerprint>" with a TTL
   KEYS[4] dirty   ZSET of the convoy's bucket
   KEYS[5] active  ZSET: the bucket's `active` status index of the convoy's type (a new convoy is listed)
+  KEYS[6] state   STRING record JSON (read for a claim)
+  KEYS[7] outbox  HASH effectId -> effect JSON (read for a claim)
 
   ARGV[1] now (ms)
   ARGV[2] event JSON
@@ -19,13 +23,26 @@
   ARGV[6] maxBacklog
   ARGV[7] idempotency record TTL (ms)
   ARGV[8] the convoy's dirty-set member
+  ARGV[9] claim token, or "" for no claim; ARGV[10] owner; ARGV[11] lease (ms); ARGV[12] max events
 
   Returns: {seq, duplicate (0|1), wake (0|1)}, or IDEMPOTENCY_CONFLICT, or BACKLOG_FULL. wake is 1 when
   this accept made the convoy dirty (the `ZADD NX` added it) and for an idempotency hit; 0 when the convoy
   was already dirty, so a turn is pending or running (its release reports hasMore) or the sweeper wakes it.
+  With a claim: {seq, 0, 1, epoch, leaseUntil, record JSON or "", inbox entries, outbox values} (the
+  claimConvoy reply after the first three), also for a re-sent call whose first run took the claim.
 ]]
 local IDEMPOTENCY_CONFLICT = -3
 local BACKLOG_FULL = -4
+local now = tonumber(ARGV[1])
+
+-- The claimConvoy reply for the claim this accept holds.
+local function claimed(seq, epoch, leaseUntil)
+  local processed = tonumber(redis.call('HGET', KEYS[1], 'processed') or '0')
+  local record = redis.call('GET', KEYS[6]) or ''
+  local events = redis.call('XRANGE', KEYS[2], (processed + 1) .. '-0', '+', 'COUNT', tonumber(ARGV[12]))
+  local outbox = redis.call('HVALS', KEYS[7])
+  return {seq, 0, 1, epoch, leaseUntil, record, events, outbox}
+end
 
 local seen = redis.call('GET', KEYS[3])
 if seen then
@@ -42,6 +59,11 @@ if seen then
     return IDEMPOTENCY_CONFLICT
   end
   if token == ARGV[4] then
+    -- This very call re-sent: hand back the claim its first run took, if it still holds it.
+    local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
+    if ARGV[9] ~= '' and leaseUntil > now and redis.call('HGET', KEYS[1], 'token') == ARGV[9] then
+      return claimed(seenSeq, tonumber(redis.call('HGET', KEYS[1], 'epoch')), leaseUntil)
+    end
     return {seenSeq, 0, 1}
   end
   return {seenSeq, 1, 1}
@@ -60,5 +82,14 @@ redis.call('SET', KEYS[3], seq .. '|' .. ARGV[4] .. '|' .. ARGV[5], 'PX', ARGV[7
 local wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
 if seq == 1 then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
+end
+if wake == 1 and ARGV[9] ~= '' then
+  local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
+  if leaseUntil <= now then
+    local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+    leaseUntil = now + tonumber(ARGV[11])
+    redis.call('HSET', KEYS[1], 'owner', ARGV[10], 'leaseUntil', leaseUntil, 'token', ARGV[9])
+    return claimed(seq, epoch, leaseUntil)
+  end
 end
 return {seq, 0, wake}
