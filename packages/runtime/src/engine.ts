@@ -426,7 +426,9 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       if (state === 'closed') return;
       state = 'closed';
       await Promise.all(tickers.map((ticker) => ticker.stop()));
-      // Local turns finish (or fail and hand over) before the scheduler they may fall back on closes.
+      // Local turns finish (or fail and hand over) before the scheduler they may fall back on closes;
+      // an accept that was claiming meanwhile may have started one more, hence a second pass.
+      await Promise.allSettled([...localTurns]);
       await Promise.allSettled([...localTurns]);
       await scheduler.close();
       waiters.cancelAll();
