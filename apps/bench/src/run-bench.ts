@@ -6,7 +6,6 @@ import type { BenchConfig } from './config.ts';
 import {
   bullmqNoop,
   bullmqSerial,
-  convoyHttp,
   convoyMemory,
   convoyRedis,
   convoyRedisLocal,
@@ -18,7 +17,7 @@ import { machineInfo } from './machine-info.ts';
 import { installClientCommandCounter } from './redis-cost.ts';
 import type { ScenarioResult } from './results.ts';
 import { backlogScenario } from './scenarios/backlog.ts';
-import { httpIngestScenario } from './scenarios/http-ingest.ts';
+import { httpIngestContender, httpIngestScenario } from './scenarios/http-ingest.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { steadyCapacities, steadyScenario } from './scenarios/steady.ts';
 import { openSession, type BenchSession } from './session.ts';
@@ -139,7 +138,8 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
       ),
     );
   }
-  if (wants(config, 'http-ingest') && selected(config, [convoyHttp]).length > 0) {
+  const httpSelected = config.contenders.length === 0 || config.contenders.includes(httpIngestContender.id);
+  if (wants(config, 'http-ingest') && httpSelected) {
     const connections = 32;
     results.push(
       await httpIngestScenario(

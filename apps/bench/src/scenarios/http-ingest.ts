@@ -6,13 +6,19 @@
 import autocannon from 'autocannon';
 import { buildConvoyApp } from '@convoy/http';
 import { convoyInstance, orderConvoy } from '../contenders/convoy-engine.ts';
-import { convoyHttp } from '../contenders/convoy-http.ts';
 import { openConvoyRedisParts } from '../contenders/convoy-redis.ts';
 import { formatCheck, OrderLedger } from '../order-ledger.ts';
 import { orderEvents } from '../order-machine.ts';
 import type { RepResult, ScenarioResult } from '../results.ts';
 import type { BenchSession } from '../session.ts';
 import { judge } from './outcome.ts';
+
+/** The ingest rows' identity: `BENCH_CONTENDERS=convoy-http` selects the scenario; order is promised. */
+export const httpIngestContender = {
+  id: 'convoy-http',
+  name: 'Convoy on Redis (HTTP)',
+  ordered: true,
+} as const;
 
 /** Parameters of the ingest run. */
 export interface IngestShape {
@@ -102,7 +108,7 @@ async function ingestRep(
       timeout = `${result.errors} errors, ${result.non2xx} non-2xx answers`;
     const complete = new Map([...sent].filter(([, count]) => count === shape.eventsPerConvoy));
     const check = ledger.verify(sent, await instance.verifyStored(complete));
-    const verdict = judge(convoyHttp, check, timeout);
+    const verdict = judge(httpIngestContender, check, timeout);
     const metrics = {
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -128,10 +134,10 @@ export async function httpIngestScenario(
 ): Promise<ScenarioResult> {
   // Every turn through BullMQ, and with local turns (the `convoy serve` default).
   const variants = [
-    { localTurns: 0, row: { contender: convoyHttp.name, ordered: true, reps: [] as RepResult[] } },
+    { localTurns: 0, row: { contender: httpIngestContender.name, ordered: true, reps: [] as RepResult[] } },
     {
       localTurns: 50,
-      row: { contender: `${convoyHttp.name}, local turns`, ordered: true, reps: [] as RepResult[] },
+      row: { contender: `${httpIngestContender.name}, local turns`, ordered: true, reps: [] as RepResult[] },
     },
   ];
   for (let rep = 0; rep < reps; rep += 1) {

@@ -7,7 +7,7 @@ import { checkPassed, formatCheck, type CheckResult } from '../order-ledger.ts';
  * contender that promises order, nothing was reordered. A baseline without order only reports reorders.
  */
 export function judge(
-  contender: Contender,
+  contender: Pick<Contender, 'ordered'>,
   check: CheckResult,
   timeout: string | null,
 ): { readonly passed: boolean; readonly failure?: string } {
