@@ -2,6 +2,7 @@
  * Loads the Lua scripts in `./lua` and registers them on an ioredis client with `defineCommand`, which
  * runs EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or `SCRIPT FLUSH`), so no SHA
  * is cached forever. The number of keys comes from the file name (`commitTurn-15.lua` takes 15 keys).
+ * A line `--!include <file>` is replaced by `./lua/lib/<file>` (Lua helpers several scripts share).
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
@@ -38,12 +39,19 @@ export interface ScriptSource {
 
 let sources: readonly ScriptSource[] | undefined;
 
+/** Pastes `./lua/lib/<file>` where a script says `--!include <file>`. */
+function withIncludes(lua: string): string {
+  return lua.replace(/^--!include ([\w.-]+\.lua)$/gm, (_, file: string) =>
+    readFileSync(new URL(`./lua/lib/${file}`, import.meta.url), 'utf8'),
+  );
+}
+
 /** Every script's source (read once per process). */
 export function scriptSources(): readonly ScriptSource[] {
   sources ??= (Object.entries(scriptFiles) as Array<[ScriptName, string]>).map(([name, file]) => {
     const match = /-(\d+)\.lua$/.exec(file);
     if (!match?.[1]) throw new Error(`Script file name must end in -<numberOfKeys>.lua: ${file}`);
-    const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+    const lua = withIncludes(readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8'));
     return { name, file, numberOfKeys: Number(match[1]), lua };
   });
   return sources;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claim, ConvoyKey, ConvoyRecord, TurnCommit } from '@convoy/core';
 import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
-import { registerScripts } from '../../src/redis/scripts.ts';
+import { registerScripts, scriptSources } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
 let server: TestRedisServer;
@@ -77,7 +77,7 @@ describe('redis scripts', () => {
   it('declares in every Lua file exactly the result codes of ScriptCode', () => {
     const dir = new URL('../../src/redis/lua/', import.meta.url);
     const known = new Map(Object.entries(ScriptCode));
-    for (const file of readdirSync(dir)) {
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.lua'))) {
       const lua = readFileSync(new URL(file, dir), 'utf8');
       expect(lua.startsWith('--[['), `${file} opens with a header`).toBe(true);
       expect(lua, `${file} header`).toMatch(/KEYS\[1\][\s\S]*ARGV\[1\][\s\S]*Returns:/);
@@ -86,6 +86,14 @@ describe('redis scripts', () => {
       }
       // A bare negative literal returned without its name would escape this check.
       expect(lua, `${file} returns named codes only`).not.toMatch(/return -\d/);
+    }
+  });
+
+  it('pastes shared helpers where a script includes them, and leaves no include unresolved', () => {
+    const sources = new Map(scriptSources().map((source) => [source.name, source.lua]));
+    for (const [name, lua] of sources) expect(lua, name).not.toMatch(/^--!include/m);
+    for (const name of ['claimConvoy', 'acceptEvent'] as const) {
+      expect(sources.get(name), name).toContain('local function takeLease(');
     }
   });
 

@@ -31,17 +31,15 @@
   With a claim: {seq, 0, 1, epoch, leaseUntil, record JSON or "", inbox entries, outbox values} (the
   claimConvoy reply after the first three), also for a re-sent call whose first run took the claim.
 ]]
+--!include claim.lua
+
 local IDEMPOTENCY_CONFLICT = -3
 local BACKLOG_FULL = -4
 local now = tonumber(ARGV[1])
 
--- The claimConvoy reply for the claim this accept holds.
+-- The reply for the claim this accept holds: {seq, 0, 1} followed by what claimConvoy returns.
 local function claimed(seq, epoch, leaseUntil)
-  local processed = tonumber(redis.call('HGET', KEYS[1], 'processed') or '0')
-  local record = redis.call('GET', KEYS[6]) or ''
-  local events = redis.call('XRANGE', KEYS[2], (processed + 1) .. '-0', '+', 'COUNT', tonumber(ARGV[12]))
-  local outbox = redis.call('HVALS', KEYS[7])
-  return {seq, 0, 1, epoch, leaseUntil, record, events, outbox}
+  return {seq, 0, 1, unpack(readClaim(KEYS[1], KEYS[6], KEYS[2], KEYS[7], epoch, leaseUntil, tonumber(ARGV[12])))}
 end
 
 local seen = redis.call('GET', KEYS[3])
@@ -60,8 +58,8 @@ if seen then
   end
   if token == ARGV[4] then
     -- This very call re-sent: hand back the claim its first run took, if it still holds it.
-    local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
-    if ARGV[9] ~= '' and leaseUntil > now and redis.call('HGET', KEYS[1], 'token') == ARGV[9] then
+    local leaseUntil = liveLease(KEYS[1], now)
+    if ARGV[9] ~= '' and leaseUntil and redis.call('HGET', KEYS[1], 'token') == ARGV[9] then
       return claimed(seenSeq, tonumber(redis.call('HGET', KEYS[1], 'epoch')), leaseUntil)
     end
     return {seenSeq, 0, 1}
@@ -83,13 +81,7 @@ local wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
 if seq == 1 then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
 end
-if wake == 1 and ARGV[9] ~= '' then
-  local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
-  if leaseUntil <= now then
-    local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-    leaseUntil = now + tonumber(ARGV[11])
-    redis.call('HSET', KEYS[1], 'owner', ARGV[10], 'leaseUntil', leaseUntil, 'token', ARGV[9])
-    return claimed(seq, epoch, leaseUntil)
-  end
+if wake == 1 and ARGV[9] ~= '' and not liveLease(KEYS[1], now) then
+  return claimed(seq, takeLease(KEYS[1], now, ARGV[10], tonumber(ARGV[11]), ARGV[9]))
 end
 return {seq, 0, wake}

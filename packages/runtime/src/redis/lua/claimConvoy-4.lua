@@ -17,25 +17,22 @@
   Returns: 0 for a convoy never seen (nothing accepted) or held by another live claim; else
            {epoch, leaseUntil, record JSON or "", inbox entries (XRANGE reply), outbox values}
 ]]
+
+--!include claim.lua
+
 local now = tonumber(ARGV[1])
 if redis.call('HEXISTS', KEYS[1], 'seq') == 0 then
   return 0
 end
-local leaseUntil = tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0')
 local epoch
-if leaseUntil > now then
+local leaseUntil = liveLease(KEYS[1], now)
+if leaseUntil then
+  -- Held: only this very claim call, re-sent, gets it back.
   if redis.call('HGET', KEYS[1], 'token') ~= ARGV[5] then
     return 0
   end
   epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
 else
-  epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-  leaseUntil = now + tonumber(ARGV[3])
-  redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', leaseUntil, 'token', ARGV[5])
+  epoch, leaseUntil = takeLease(KEYS[1], now, ARGV[2], tonumber(ARGV[3]), ARGV[5])
 end
-
-local processed = tonumber(redis.call('HGET', KEYS[1], 'processed') or '0')
-local record = redis.call('GET', KEYS[2]) or ''
-local events = redis.call('XRANGE', KEYS[3], (processed + 1) .. '-0', '+', 'COUNT', tonumber(ARGV[4]))
-local outbox = redis.call('HVALS', KEYS[4])
-return {epoch, leaseUntil, record, events, outbox}
+return readClaim(KEYS[1], KEYS[2], KEYS[3], KEYS[4], epoch, leaseUntil, tonumber(ARGV[4]))
