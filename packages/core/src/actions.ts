@@ -49,18 +49,31 @@ export interface ActionSource {
   readonly seq: number;
   readonly event: ConvoyEvent;
   readonly now: number;
+  /**
+   * The convoy's incarnation (one lifetime of its id, see `Claim.incarnation`): part of every effect id
+   * and timer token, so a convoy re-created under a reused id never produces an id of an earlier one.
+   */
+  readonly incarnation?: string;
   /** The convoy's context after the transition, computed only when an effect needs it. */
   readonly context: () => JsonValue | undefined;
 }
 
-/** The stable id of the `index`-th effect produced by event `seq` of a convoy. */
-export function effectId(key: ConvoyKey, seq: number, index: number): string {
-  return `${key.type}|${key.id}|${seq}|${index}`;
+/** `|<incarnation>` when there is one: the last part of effect ids and timer tokens. */
+function lifetimeSuffix(incarnation: string | undefined): string {
+  return incarnation === undefined || incarnation === '' ? '' : `|${incarnation}`;
 }
 
-/** A token unique to one arming: the event seq that armed it and the action's position. */
-export function timerToken(key: ConvoyKey, seq: number, actionIndex: number): string {
-  return `${key.type}|${key.id}|${seq}|t${actionIndex}`;
+/**
+ * The stable id of the `index`-th effect produced by event `seq` of a convoy:
+ * `<type>|<id>|<seq>|<index>|<incarnation>` (without the incarnation when none is known).
+ */
+export function effectId(key: ConvoyKey, seq: number, index: number, incarnation?: string): string {
+  return `${key.type}|${key.id}|${seq}|${index}${lifetimeSuffix(incarnation)}`;
+}
+
+/** A token unique to one arming: the event seq that armed it, the action's position, the incarnation. */
+export function timerToken(key: ConvoyKey, seq: number, actionIndex: number, incarnation?: string): string {
+  return `${key.type}|${key.id}|${seq}|t${actionIndex}${lifetimeSuffix(incarnation)}`;
 }
 
 /** True when the action type is a durable effect of this definition. */
@@ -100,7 +113,7 @@ function isConvoyEvent(value: unknown): value is ConvoyEvent {
  * ```
  */
 export function planActions(actions: readonly ReturnedAction[], source: ActionSource): ActionPlan {
-  const { definition, key, seq, event, now } = source;
+  const { definition, key, seq, event, now, incarnation } = source;
   const effects: EffectIntent[] = [];
   const timerOps: TimerOp[] = [];
   const invokeOps: InvokeOp[] = [];
@@ -111,7 +124,7 @@ export function planActions(actions: readonly ReturnedAction[], source: ActionSo
     if (action.type === 'xstate.raise') {
       const delay = params['delay'];
       if (typeof delay !== 'number' || !isConvoyEvent(params['event'])) return;
-      const token = timerToken(key, seq, actionIndex);
+      const token = timerToken(key, seq, actionIndex, incarnation);
       const timerId = typeof params['id'] === 'string' ? params['id'] : token;
       const raised = toJson(params['event']) as unknown as ConvoyEvent;
       timerOps.push({ op: 'arm', timer: { timerId, token, dueAt: now + Math.max(0, delay), event: raised } });
@@ -132,7 +145,7 @@ export function planActions(actions: readonly ReturnedAction[], source: ActionSo
       context = source.context();
       contextComputed = true;
     }
-    const id = effectId(key, seq, effects.length);
+    const id = effectId(key, seq, effects.length, incarnation);
     if (invoke) {
       const invokeId = String(params['id']);
       const invokeParams: InvokeEffectParams = {

@@ -64,8 +64,10 @@ export type OperatorAction = 'pause' | 'resume' | 'retry' | 'redrive' | 'discard
 /** The operator part of a history entry with outcome `operator`. */
 export interface OperatorNote {
   readonly action: OperatorAction;
-  /** For `redrive`: the seq the dead letter was accepted again under. */
+  /** For `redrive`: the seq the dead letter was accepted again under (absent for an effect's letter). */
   readonly newSeq?: number;
+  /** For `redrive` of an effect's dead letter: the effect put back into the outbox. */
+  readonly effectId?: string;
   /** Who acted, when the edge knows (e.g. an authenticated principal). */
   readonly by?: string;
 }
@@ -110,12 +112,18 @@ export interface DeadLetter {
   readonly reason: OutcomeReason;
   readonly error?: string;
   readonly at: number;
+  /**
+   * Set when an effect (not the event) failed for good: the effect as planned. Redrive puts it back into
+   * the outbox to run again; the event, already applied, is not applied a second time.
+   */
+  readonly effect?: EffectIntent;
 }
 
 /**
  * A side effect decided by a transition, stored in the convoy's outbox in the same commit as the
- * snapshot and run afterwards, at least once. `id` is stable (`<type>|<id>|<seq>|<index>`) and is the
- * idempotency key handed to the effect implementation.
+ * snapshot and run afterwards, at least once. `id` is stable (`<type>|<id>|<seq>|<index>|<incarnation>`)
+ * and is the idempotency key handed to the effect implementation; the incarnation keeps it unique when a
+ * convoy id is reused after retention.
  */
 export interface EffectIntent {
   readonly id: string;

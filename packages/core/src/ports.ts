@@ -66,6 +66,12 @@ export interface AcceptReceipt {
    * runs the turn instead of scheduling one.
    */
   readonly claim?: Claim;
+  /**
+   * Only for a timer firing (`source.kind === 'timer'`): true when the arming it names is no longer the
+   * convoy's (cancelled, fired, re-armed under another token) or is not due yet at `now`. Checked in the
+   * same atomic step as the accept; nothing was stored and `seq` is 0.
+   */
+  readonly stale?: boolean;
 }
 
 /** Options of a claim. */
@@ -88,6 +94,13 @@ export interface Claim {
   readonly epoch: number;
   readonly owner: string;
   readonly leaseUntil: number;
+  /**
+   * The convoy's incarnation: fixed by the accept that created the convoy and never reused by a later
+   * convoy under the same id (after retention deleted this one). It is part of every effect id and timer
+   * token (`stepConvoy`'s `incarnation`), so nothing of an earlier lifetime can be taken for this one's.
+   * Absent only from stores that predate it.
+   */
+  readonly incarnation?: string;
   /** The committed record, or null for a convoy never processed. */
   readonly record: ConvoyRecord | null;
   /** Unprocessed inbox events after `record.processedSeq`, in seq order. */
@@ -119,6 +132,13 @@ export interface CommitOptions {
    * without the option.
    */
   readonly releaseWhenIdle?: boolean;
+}
+
+/** Options of a lease renewal. */
+export interface RenewOptions {
+  /** The lease runs until `now + leaseMs` (on Redis: the server's time when the caller's runs ahead). */
+  readonly leaseMs: number;
+  readonly now: number;
 }
 
 /** Result of a commit. */
@@ -187,9 +207,17 @@ export interface RedriveInput {
   readonly by?: string;
 }
 
-/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
+/**
+ * Dead letters put back into their convoy, in seq order: an event's letter as a new inbox event (its new
+ * seq), an effect's letter (`effectId`) back into the outbox to run again (`newSeq` 0: no event is
+ * applied again).
+ */
 export interface RedriveResult {
-  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
+  readonly redriven: ReadonlyArray<{
+    readonly seq: number;
+    readonly newSeq: number;
+    readonly effectId?: string;
+  }>;
 }
 
 /** A stored convoy as read back: its record (null until first processed) and its acceptance counter. */
@@ -215,6 +243,12 @@ export interface ConvoyStore {
   commit(claim: Claim, commit: TurnCommit, options?: CommitOptions): Promise<CommitResult>;
   /** Drop effects from the outbox once run. Fenced like commit. */
   ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void>;
+  /**
+   * Extend the claim's lease to `now + leaseMs`, fenced like commit: throws `stale_claim` once the epoch
+   * moved on (another claimer, an operator's pause). Returns the new `leaseUntil`. A turn renews while it
+   * runs so a long turn or effect never loses its lease to another worker.
+   */
+  renew(claim: Claim, options: RenewOptions): Promise<number>;
   /** Give the convoy back. Returns whether unprocessed events remain (the caller reschedules). */
   release(claim: Claim): Promise<{ readonly hasMore: boolean }>;
   /** Read a convoy, or null when never seen. */

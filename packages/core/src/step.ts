@@ -23,6 +23,11 @@ export interface StepInput {
   readonly events: readonly InboxEvent[];
   /** The turn's time (from the injected clock): timer deadlines and history timestamps use it. */
   readonly now: number;
+  /**
+   * The convoy's incarnation, from the claim (`Claim.incarnation`): part of every effect id and timer
+   * token, so a convoy re-created under a reused id never meets an id of an earlier lifetime.
+   */
+  readonly incarnation?: string;
 }
 
 /** Timer changes between the previous record and the new one; `arm` and `cancel` never share an id. */
@@ -51,10 +56,11 @@ function armStallTimers(
   if (!stall || turn.stalled) return;
   const type = stall.escalate ?? 'convoy.stalled';
   const base = `${key.type}|${key.id}`;
+  const lifetime = turn.incarnation === undefined ? '' : `|${turn.incarnation}`;
   if (stall.idleMs !== undefined && (turn.progressed || turn.timers[stallTimerIds.idle] === undefined)) {
     turn.timers[stallTimerIds.idle] = {
       timerId: stallTimerIds.idle,
-      token: `${base}|${processedSeq}|stall-idle`,
+      token: `${base}|${processedSeq}|stall-idle${lifetime}`,
       dueAt: now + stall.idleMs,
       event: { type, reason: 'idle', since: now },
     };
@@ -65,11 +71,13 @@ function armStallTimers(
     delete turn.timers[stallTimerIds.headOfLine];
     return;
   }
-  const token = `${base}|${head.seq}|stall-head`;
-  if (turn.timers[stallTimerIds.headOfLine]?.token === token) return;
+  // Armed once per head; every arming gets its own token (the head's seq and the processed seq when
+  // armed), so a head-of-line limit re-armed after an earlier firing is not taken for that firing.
+  const armed = turn.timers[stallTimerIds.headOfLine];
+  if (armed !== undefined && armed.event['seq'] === head.seq) return;
   turn.timers[stallTimerIds.headOfLine] = {
     timerId: stallTimerIds.headOfLine,
-    token,
+    token: `${base}|${head.seq}|${processedSeq}|stall-head${lifetime}`,
     dueAt: head.deferredAt + stall.headOfLineMs,
     event: { type, reason: 'headOfLine', since: head.deferredAt, seq: head.seq },
   };

@@ -29,6 +29,8 @@ export interface TurnContext {
   readonly definition: ConvoyDefinition;
   readonly key: ConvoyKey;
   readonly now: number;
+  /** The convoy's incarnation (see `StepInput.incarnation`). */
+  readonly incarnation?: string;
 }
 
 /** The message of a thrown value (xstate wraps guard errors; users may throw non-Errors). */
@@ -136,15 +138,21 @@ export class TurnState {
     seq: number,
     event: InboxEvent['event'],
   ): ActionPlan {
-    const { definition, key, now } = this.input;
+    const { definition, key, now, incarnation } = this.input;
     return planActions(actions, {
       definition,
       key,
       seq,
       event,
       now,
+      ...(incarnation === undefined ? {} : { incarnation }),
       context: () => toJson((snapshot as { context?: unknown }).context),
     });
+  }
+
+  /** The convoy's incarnation, when the caller knows it (part of effect ids and timer tokens). */
+  get incarnation(): string | undefined {
+    return this.input.incarnation;
   }
 
   /** Takes a plan's effects and timer operations, in the order xstate produced them. */

@@ -77,6 +77,12 @@ export interface ConvoyEngineOptions {
    */
   readonly leaseMs?: number;
   /**
+   * How often a held lease is renewed while a turn or its effects run (real time). A turn whose renewal
+   * is refused (another worker or an operator moved the epoch on) stops before its next effect.
+   * @defaultValue leaseMs / 3
+   */
+  readonly leaseRenewMs?: number;
+  /**
    * Inbox events stepped per commit.
    * @defaultValue 100
    */
@@ -239,6 +245,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     clock,
     owner: workerId,
     leaseMs,
+    leaseRenewMs: Math.max(0, options.leaseRenewMs ?? Math.floor(leaseMs / 3)),
     batchSize,
     maxBatchesPerTurn: options.maxBatchesPerTurn ?? 10,
     effectRetry: options.effectRetry ?? {},

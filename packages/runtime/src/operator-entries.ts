@@ -48,6 +48,7 @@ export function deadLetterEntry(
     operator: {
       action,
       ...(newSeq === undefined ? {} : { newSeq }),
+      ...(action === 'redrive' && letter.effect !== undefined ? { effectId: letter.effect.id } : {}),
       ...(by === undefined ? {} : { by }),
     },
   };

@@ -49,6 +49,9 @@ export async function runOutbox(
   const poisonIds: string[] = [];
   let delivered = false;
   for (const effect of effects) {
+    // Never start an effect without a live lease: another worker may own the convoy (or an operator
+    // paused it) since. Throws stale_claim, and the turn stops here.
+    await deps.lease?.assertHeld();
     if (effect.action === invokeEffectAction && !isCurrentInvocation(record, effect)) {
       // Its state was left before it ran (e.g. in the same batch): cancelled, nothing to run or deliver.
       done.push(effect.id);
@@ -79,6 +82,8 @@ export async function runOutbox(
         reason: 'handler_error',
         error: `effect "${effect.action}" (${effect.id}) failed in ${failures} turns: ${result.error}`,
         at: deps.clock.now(),
+        // Redrive runs the effect again, not the transition that planned it.
+        effect,
       });
       deps.logger.error('effect dead-lettered after failing turns', { effectId: effect.id, failures });
     } else {
@@ -114,9 +119,9 @@ function isCurrentInvocation(record: ConvoyRecord, effect: EffectIntent): boolea
 
 /**
  * Accepts an invoke's result as `xstate.done.actor.<id>` (`{ output, actorId }`) or, once its attempts
- * failed, `xstate.error.actor.<id>` (`{ error, actorId }`). The idempotency key `effect:<effect id>`
- * makes a re-run after a crash (before the ack) enter the inbox once: at-least-once execution,
- * exactly-once application.
+ * failed, `xstate.error.actor.<id>` (`{ error, actorId }`). The effect id as idempotency key (in the
+ * stores' runtime namespace for effect results, apart from client keys) makes a re-run after a crash
+ * (before the ack) enter the inbox once: at-least-once execution, exactly-once application.
  */
 async function deliverInvokeResult(
   deps: TurnDeps,
@@ -134,13 +139,12 @@ async function deliverInvokeResult(
     const message = `invoke output is not JSON: ${error instanceof Error ? error.message : String(error)}`;
     event = { type: `xstate.error.actor.${invokeId}`, error: message, actorId: invokeId };
   }
-  const idempotencyKey = `effect:${effect.id}`;
   await deps.store.accept({
     key,
     event,
     source: { kind: 'effect', effectId: effect.id },
-    idempotencyKey,
-    fingerprint: idempotencyKey,
+    idempotencyKey: effect.id,
+    fingerprint: `effect:${effect.id}`,
     now: deps.clock.now(),
     // A result is not client load: a full backlog must not lose it.
     maxBacklog: Number.MAX_SAFE_INTEGER,

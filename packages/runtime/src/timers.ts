@@ -21,26 +21,29 @@ export interface TimerDeps {
 const timersPerPoll = 500;
 
 /**
- * Accept a firing for every timer due now, with idempotency key `timer:<token>` so a timer polled twice
- * (two pollers, or a poll before the firing was processed) enters the inbox once. A firing whose arming
- * was cancelled or replaced meanwhile is dropped by the step (`stale_timer`).
+ * Accept a firing for every timer due now, with its arming token as idempotency key (in the stores'
+ * timer namespace, apart from client keys) so a timer polled twice (two pollers, or a poll before the
+ * firing was processed) enters the inbox once. The store accepts a firing only while the convoy holds
+ * that very arming and it is due (checked atomically with the accept): a timer cancelled or re-armed
+ * after it was read is not fired (`stale` receipt). A firing that still meets a replaced arming is
+ * dropped by the step (`stale_timer`).
  */
 export async function fireDueTimers(deps: TimerDeps): Promise<number> {
   const due = await deps.store.dueTimers(deps.clock.now(), timersPerPoll);
   let fired = 0;
   for (const { key, timer } of due) {
-    const idempotencyKey = `timer:${timer.token}`;
     try {
       const receipt = await deps.store.accept({
         key,
         event: timer.event,
         source: { kind: 'timer', timerId: timer.timerId, token: timer.token },
-        idempotencyKey,
-        fingerprint: idempotencyKey,
+        idempotencyKey: timer.token,
+        fingerprint: `timer:${timer.token}`,
         now: deps.clock.now(),
         // Time is not client load: a full backlog must not make a deadline disappear.
         maxBacklog: Number.MAX_SAFE_INTEGER,
       });
+      if (receipt.stale === true) continue;
       if (!receipt.duplicate) {
         fired += 1;
         deps.metrics?.eventAccepted?.(key.type, 'timer');

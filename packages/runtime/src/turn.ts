@@ -16,9 +16,10 @@ import type {
 import type { Span } from '@opentelemetry/api';
 import type { EffectRetryOptions } from './effects.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { runOutbox, type EffectFailureCounts } from './outbox.ts';
 import { acceptLinks, outcomeAttributes, outcomeCounts, recordSpanError, runtimeTracer } from './tracing.ts';
-import { chooseDefinition } from './versions.ts';
+import { chooseDefinition, timerChanges } from './versions.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
 /** What a turn needs from its engine. */
@@ -28,6 +29,10 @@ export interface TurnDeps {
   readonly clock: Clock;
   readonly owner: string;
   readonly leaseMs: number;
+  /** Real-time interval of lease renewals while a claim is held (0: renew only before effects). */
+  readonly leaseRenewMs: number;
+  /** The lease of the claim being processed (set per claim by the turn). */
+  readonly lease?: LeaseKeeper;
   readonly batchSize: number;
   readonly maxBatchesPerTurn: number;
   readonly effectRetry: EffectRetryOptions;
@@ -83,9 +88,18 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?:
       logger.child?.({ convoyType: key.type, convoyId: key.id, epoch: claim.epoch, workerId: deps.owner }) ??
       logger;
     let outcome: ClaimOutcome;
+    // Renewed while this claim is processed, so a long turn or effect keeps the convoy.
+    const lease = new LeaseKeeper(claim, {
+      store,
+      clock,
+      leaseMs: deps.leaseMs,
+      renewEveryMs: deps.leaseRenewMs,
+      logger: log,
+    });
     try {
-      outcome = await tracedClaim({ ...deps, logger: log }, claim);
+      outcome = await tracedClaim({ ...deps, logger: log, lease }, claim);
     } catch (error) {
+      lease.stop();
       if (isStaleClaim(error)) {
         deps.metrics?.claimLost?.(key.type);
         log.warn('turn lost its claim; another worker owns the convoy', {
@@ -99,6 +113,7 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?:
       await store.release(claim).catch(() => undefined);
       throw error;
     }
+    lease.stop();
     if (outcome === 'releasedIdle') return;
     const { hasMore } = await store.release(claim);
     // Go on while events wait, also after an idle claim: an accept that found the convoy dirty (e.g.
@@ -143,12 +158,13 @@ async function processClaim(deps: TurnDeps, claim: Claim, span?: Span): Promise<
   const { store, registry, clock } = deps;
   const { key } = claim;
   let { record } = claim;
+  // A paused convoy runs nothing, its leftover effects included (they run after resume).
+  if (record?.status === 'paused') return claim.events.length === 0 ? 'idle' : 'stuck';
   if (record && claim.pendingEffects.length > 0)
     record = await runOutbox(deps, claim, record, claim.pendingEffects, span);
   if (claim.events.length === 0) return 'idle';
-  if (record?.status === 'paused') return 'stuck';
 
-  const choice = chooseDefinition(registry, key, record);
+  const choice = chooseDefinition(registry, key, record, clock.now(), claim.incarnation);
   if (!choice.ok) {
     const blockedReason = choice.reason;
     if (record && !(record.status === 'blocked' && record.blockedReason === blockedReason)) {
@@ -162,7 +178,19 @@ async function processClaim(deps: TurnDeps, claim: Claim, span?: Span): Promise<
   record = choice.record;
 
   const startedAt = clock.now();
-  const turn = stepConvoy({ definition, key, record, events: claim.events, now: startedAt });
+  const stepped = stepConvoy({
+    definition,
+    key,
+    record,
+    events: claim.events,
+    now: startedAt,
+    ...(claim.incarnation === undefined ? {} : { incarnation: claim.incarnation }),
+  });
+  // A migration re-planned the timers: the store's timer changes are against what it holds.
+  const turn =
+    stored !== null && record !== null && record !== stored
+      ? { ...stepped, timers: timerChanges(stored.timers, stepped.record.timers) }
+      : stepped;
   const previousSeq = record?.processedSeq ?? 0;
   if (turn.record.processedSeq <= previousSeq) {
     // The step could not process anything (a snapshot that no longer fits its machine). Commit the

@@ -2,8 +2,9 @@
  * Which definition version a convoy's turn runs on: its own version, or a newer one its snapshot is
  * migrated to. A convoy parked for a version reason is un-blocked once that reason is gone.
  */
-import { hydrateSnapshot, toJson } from '@convoy/core';
-import type { ConvoyDefinition, ConvoyKey, ConvoyRecord } from '@convoy/core';
+import { hydrateSnapshot, stallTimerIds, toJson } from '@convoy/core';
+import type { ConvoyDefinition, ConvoyKey, ConvoyRecord, TimerArm, TurnCommit } from '@convoy/core';
+import type { AnyStateMachine, StateValue } from 'xstate';
 import { errorMessage } from './logger.ts';
 import type { DefinitionRegistry } from './registry.ts';
 
@@ -39,6 +40,10 @@ export function chooseDefinition(
   registry: DefinitionRegistry,
   key: ConvoyKey,
   record: ConvoyRecord | null,
+  /** The turn's time: timers re-planned by a migration without an earlier arming count from it. */
+  now: number = record?.updatedAt ?? 0,
+  /** The convoy's incarnation, for the tokens of re-planned timers. */
+  incarnation?: string,
 ): DefinitionChoice {
   const latest = registry.latest(key.type);
   if (!record) return { ok: true, definition: latest, record: null };
@@ -60,7 +65,8 @@ export function chooseDefinition(
         reason: `migration_failed: version ${from} to ${latest.version}: the migrated snapshot does not fit (${hydrated.reason})`,
       };
     }
-    const migrated: ConvoyRecord = { ...record, definitionVersion: latest.version, snapshot };
+    const timers = replanTimers(latest, key, record, hydrated.snapshot.value, now, incarnation);
+    const migrated: ConvoyRecord = { ...record, definitionVersion: latest.version, snapshot, timers };
     return { ok: true, definition: latest, record: unblocked(migrated, versionReasons) };
   }
   const own = registry.find(key.type, from);
@@ -72,4 +78,96 @@ export function chooseDefinition(
     };
   }
   return { ok: true, definition: own, record: unblocked(record, ['version_unknown', 'migration_failed']) };
+}
+
+const afterTimerId = /^xstate\.after\.(\d+)\.(.+)$/;
+
+/**
+ * The timers of a migrated convoy: the old version's timers are dropped (their events belong to the old
+ * machine), the new version's `after` timers of the states the convoy is in are armed, and the runtime's
+ * stall timers are kept. An `after` timer of a state that had one under the old version counts from when
+ * that one was armed (a timeout shortened from 60 s to 30 s fires 30 s after the state was entered, at
+ * once if that is past); any other counts from the migration.
+ */
+export function replanTimers(
+  definition: ConvoyDefinition,
+  key: ConvoyKey,
+  record: ConvoyRecord,
+  value: StateValue,
+  now: number,
+  incarnation?: string,
+): Record<string, TimerArm> {
+  const armedAt = new Map<string, number>();
+  const timers: Record<string, TimerArm> = {};
+  for (const timer of Object.values(record.timers)) {
+    if (timer.timerId === stallTimerIds.idle || timer.timerId === stallTimerIds.headOfLine) {
+      timers[timer.timerId] = timer;
+      continue;
+    }
+    const match = afterTimerId.exec(timer.timerId);
+    if (match) armedAt.set(match[2]!, timer.dueAt - Number(match[1]));
+  }
+  const lifetime = incarnation === undefined ? '' : `|${incarnation}`;
+  let index = 0;
+  for (const node of activeNodes(definition.machine, value)) {
+    for (const delayed of node.after) {
+      const delay = resolveDelay(definition.machine, delayed.delay, record);
+      if (delay === undefined || timers[delayed.eventType] !== undefined) continue;
+      const token = `${key.type}|${key.id}|${record.processedSeq}|m${definition.version}.${index}${lifetime}`;
+      index += 1;
+      timers[delayed.eventType] = {
+        timerId: delayed.eventType,
+        token,
+        dueAt: (armedAt.get(node.id) ?? now) + delay,
+        event: { type: delayed.eventType },
+      };
+    }
+  }
+  return timers;
+}
+
+type MachineNode = AnyStateMachine['root'];
+
+/** The state nodes a state value is in (the root included), parallel regions and nesting walked. */
+function activeNodes(machine: AnyStateMachine, value: StateValue): MachineNode[] {
+  const nodes: MachineNode[] = [machine.root];
+  const walk = (node: MachineNode, sub: StateValue): void => {
+    const entries = typeof sub === 'string' ? [[sub, undefined] as const] : Object.entries(sub);
+    for (const [name, deeper] of entries) {
+      const child = node.states[name];
+      if (!child) continue;
+      nodes.push(child);
+      if (deeper !== undefined && deeper !== null) walk(child, deeper as StateValue);
+    }
+  };
+  walk(machine.root, value);
+  return nodes;
+}
+
+/** An `after` delay in ms: a number, or a named delay of the machine (a number or a function of context). */
+function resolveDelay(machine: AnyStateMachine, delay: unknown, record: ConvoyRecord): number | undefined {
+  if (typeof delay === 'number') return delay;
+  if (typeof delay !== 'string') return undefined;
+  const named = (machine.implementations.delays as Readonly<Record<string, unknown>>)[delay];
+  if (typeof named === 'number') return named;
+  if (typeof named !== 'function') return undefined;
+  try {
+    const ms: unknown = (named as (args: { context: unknown; event: unknown }) => unknown)({
+      context: record.context,
+      event: { type: 'xstate.migrate' },
+    });
+    return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The store's timer changes from `before` to `after` (as the step reports them): arm new tokens, cancel ids gone. */
+export function timerChanges(
+  before: Readonly<Record<string, TimerArm>>,
+  after: Readonly<Record<string, TimerArm>>,
+): TurnCommit['timers'] {
+  const arm = Object.values(after).filter((timer) => before[timer.timerId]?.token !== timer.token);
+  const cancel = Object.keys(before).filter((timerId) => after[timerId] === undefined);
+  return { arm, cancel };
 }

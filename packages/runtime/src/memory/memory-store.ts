@@ -2,8 +2,10 @@
  * The embedded store: every convoy in one process's memory. Same ordering, idempotency, fencing and
  * timer semantics as the Redis store (both pass `describeStoreConformance`), but NOT durable.
  */
+import { randomUUID } from 'node:crypto';
 import { ConvoyError } from '@convoy/core';
 import type {
+  Clock,
   AcceptInput,
   AcceptReceipt,
   Claim,
@@ -23,6 +25,7 @@ import type {
   EffectIntent,
   HistoryEntry,
   InboxEvent,
+  RenewOptions,
   StoredConvoy,
   TimerArm,
   TurnCommit,
@@ -33,11 +36,17 @@ import { deadLetterEntry } from '../operator-entries.ts';
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
   readonly key: ConvoyKey;
+  /** This lifetime of the convoy's id (see `Claim.incarnation`); a re-created convoy gets a new one. */
+  readonly incarnation: string;
   accepted: number;
   firstAcceptedAt: number;
   /** Unprocessed inbox events by seq (a Map keeps insertion = seq order). */
   readonly inbox: Map<number, InboxEvent>;
-  readonly idempotency: Map<string, { readonly seq: number; readonly fingerprint: string }>;
+  /** Idempotency records by namespaced key (`<source kind>:<key>`), each until `expiresAt`. */
+  readonly idempotency: Map<
+    string,
+    { readonly seq: number; readonly fingerprint: string; readonly expiresAt: number }
+  >;
   record: ConvoyRecord | null;
   epoch: number;
   lease: { readonly owner: string; readonly until: number } | null;
@@ -60,6 +69,19 @@ export interface MemoryConvoyStoreOptions {
    * @defaultValue 10_000
    */
   readonly historyCap?: number;
+  /**
+   * How long an idempotency key is remembered (as on Redis): a retry after that is a new event.
+   * @defaultValue 86_400_000 (24 h)
+   */
+  readonly idempotencyTtlMs?: number;
+  /**
+   * The store's own clock, the one authority for leases and due timers (as Redis uses its server time):
+   * a caller's `now` that runs ahead of it is taken as this clock's time, so a process whose clock runs
+   * fast can neither take over a live lease nor fire a timer early. Without it the callers' `now` is
+   * trusted (one process, one clock: the embedded default, and simulated clocks in tests).
+   * @defaultValue none
+   */
+  readonly clock?: Clock;
 }
 
 const slotId = (key: ConvoyKey): string => `${key.type}\u0000${key.id}`;
@@ -97,17 +119,39 @@ export class MemoryConvoyStore implements ConvoyStore {
   #nextExpiry = Number.POSITIVE_INFINITY;
   #closed = false;
   readonly #historyCap: number;
+  readonly #idempotencyTtlMs: number;
+  readonly #clock: Clock | undefined;
 
   constructor(options: MemoryConvoyStoreOptions = {}) {
     this.#historyCap = options.historyCap ?? 10_000;
+    this.#idempotencyTtlMs = options.idempotencyTtlMs ?? 86_400_000;
+    this.#clock = options.clock;
+  }
+
+  /** The time leases and due checks use: the caller's, but never ahead of the store's own clock. */
+  #leaseNow(callerNow: number): number {
+    return this.#clock === undefined ? callerNow : Math.min(callerNow, this.#clock.now());
   }
 
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
     this.#assertOpen();
     this.#expire(input.now);
     const slot = this.#slotFor(input.key);
-    if (input.idempotencyKey !== undefined) {
-      const seen = slot.idempotency.get(input.idempotencyKey);
+    const source = input.source;
+    if (source.kind === 'timer') {
+      // The firing must name the arming the convoy holds now, and be due at the store's time.
+      const armed = slot.timers.get(source.timerId);
+      if (armed?.token !== source.token || armed.dueAt > this.#leaseNow(input.now)) {
+        this.#dropIfEmpty(slot);
+        return { seq: 0, duplicate: false, wake: false, stale: true };
+      }
+    }
+    // Client keys and the runtime's own (timer tokens, effect ids) live in separate namespaces.
+    const idemKey =
+      input.idempotencyKey === undefined ? undefined : `${input.source.kind}:${input.idempotencyKey}`;
+    if (idemKey !== undefined) {
+      const found = slot.idempotency.get(idemKey);
+      const seen = found !== undefined && found.expiresAt > input.now ? found : undefined;
       if (seen) {
         if (seen.fingerprint !== input.fingerprint) {
           throw new ConvoyError(
@@ -139,8 +183,12 @@ export class MemoryConvoyStore implements ConvoyStore {
       acceptedAt: input.now,
       source: clone(input.source),
     });
-    if (input.idempotencyKey !== undefined) {
-      slot.idempotency.set(input.idempotencyKey, { seq, fingerprint: input.fingerprint });
+    if (idemKey !== undefined) {
+      slot.idempotency.set(idemKey, {
+        seq,
+        fingerprint: input.fingerprint,
+        expiresAt: input.now + this.#idempotencyTtlMs,
+      });
     }
     // A convoy is listed as active from its first accepted event, before any turn wrote a record.
     if (seq === 1 && slot.record === null) this.#index(slot.key, 'active', input.now);
@@ -159,9 +207,10 @@ export class MemoryConvoyStore implements ConvoyStore {
   }
 
   #claimSlot(slot: ConvoySlot, options: ClaimOptions): Claim | null {
-    if (slot.lease && slot.lease.until > options.now) return null;
+    const now = this.#leaseNow(options.now);
+    if (slot.lease && slot.lease.until > now) return null;
     slot.epoch += 1;
-    const leaseUntil = options.now + options.leaseMs;
+    const leaseUntil = now + options.leaseMs;
     slot.lease = { owner: options.owner, until: leaseUntil };
     const events: InboxEvent[] = [];
     for (const event of slot.inbox.values()) {
@@ -173,6 +222,7 @@ export class MemoryConvoyStore implements ConvoyStore {
       epoch: slot.epoch,
       owner: options.owner,
       leaseUntil,
+      incarnation: slot.incarnation,
       record: slot.record,
       events,
       pendingEffects: [...slot.outbox.values()],
@@ -238,6 +288,14 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#refreshDirty(slot);
   }
 
+  async renew(claim: Claim, options: RenewOptions): Promise<number> {
+    this.#assertOpen();
+    const slot = this.#fenced(claim, 'renew');
+    const leaseUntil = this.#leaseNow(options.now) + options.leaseMs;
+    slot.lease = { owner: claim.owner, until: Math.max(leaseUntil, slot.lease?.until ?? 0) };
+    return slot.lease.until;
+  }
+
   async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(claim.key));
@@ -278,6 +336,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
     this.#expire(now);
+    now = this.#leaseNow(now);
     const due: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
     for (const slot of this.#slots.values()) {
       for (const timer of slot.timers.values()) {
@@ -344,9 +403,16 @@ export class MemoryConvoyStore implements ConvoyStore {
     const chosen = slot.deadLetters
       .filter((letter) => wanted === undefined || wanted.has(letter.seq))
       .sort((a, b) => a.seq - b.seq);
-    const redriven: Array<{ seq: number; newSeq: number }> = [];
+    const redriven: Array<{ seq: number; newSeq: number; effectId?: string }> = [];
     for (const letter of chosen) {
       slot.deadLetters.splice(slot.deadLetters.indexOf(letter), 1);
+      if (letter.effect !== undefined) {
+        // An effect's letter: the effect runs again; its event was applied once and stays applied.
+        slot.outbox.set(letter.effect.id, clone(letter.effect));
+        slot.history.push(deadLetterEntry('redrive', letter, input.now, input.by));
+        redriven.push({ seq: letter.seq, newSeq: 0, effectId: letter.effect.id });
+        continue;
+      }
       const newSeq = slot.accepted + 1;
       slot.accepted = newSeq;
       slot.inbox.set(newSeq, {
@@ -427,6 +493,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     if (!slot) {
       slot = {
         key: { type: key.type, id: key.id },
+        incarnation: randomUUID().replaceAll('-', '').slice(0, 12),
         accepted: 0,
         firstAcceptedAt: 0,
         inbox: new Map(),
@@ -444,6 +511,11 @@ export class MemoryConvoyStore implements ConvoyStore {
       this.#slots.set(id, slot);
     }
     return slot;
+  }
+
+  /** A slot made only for a refused timer firing (the convoy is gone) is not kept. */
+  #dropIfEmpty(slot: ConvoySlot): void {
+    if (slot.accepted === 0) this.#slots.delete(slotId(slot.key));
   }
 
   /** The convoy of a claim whose epoch is still current; anything else is a stale claimer. */

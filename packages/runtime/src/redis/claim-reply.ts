@@ -1,4 +1,4 @@
-/** Turns the reply of `claimConvoy-4.lua` into a `Claim`. */
+/** Turns the reply of `claimConvoy-5.lua` into a `Claim`. */
 import type {
   Claim,
   ConvoyEvent,
@@ -11,14 +11,15 @@ import type {
 
 type StreamEntry = [id: string, fields: string[]];
 
-/** Parses `{epoch, leaseUntil, record JSON | "", XRANGE entries, outbox values}`. */
+/** Parses `{epoch, leaseUntil, record JSON | "", XRANGE entries, outbox values, incarnation}`. */
 export function parseClaimReply(key: ConvoyKey, owner: string, reply: unknown): Claim {
-  const [epoch, leaseUntil, recordJson, entries, outbox] = reply as [
+  const [epoch, leaseUntil, recordJson, entries, outbox, incarnation] = reply as [
     number,
     number,
     string,
     StreamEntry[],
     string[],
+    string,
   ];
   const record = recordJson === '' ? null : (JSON.parse(recordJson) as ConvoyRecord);
   return {
@@ -26,6 +27,7 @@ export function parseClaimReply(key: ConvoyKey, owner: string, reply: unknown): 
     epoch,
     owner,
     leaseUntil,
+    ...(incarnation ? { incarnation } : {}),
     record,
     events: entries.map(parseInboxEntry),
     pendingEffects: outbox.map((json) => JSON.parse(json) as EffectIntent).sort(byProductionOrder),
@@ -47,12 +49,12 @@ export function parseInboxEntry([id, fields]: StreamEntry): InboxEvent {
 }
 
 // The outbox is a hash (unordered once large): restore the order effects were decided in, which is the
-// event seq and then the index that ends the effect id (`<type>|<id>|<seq>|<index>`).
+// event seq and then the index after it in the effect id (`<type>|<id>|<seq>|<index>|<incarnation>`).
 function byProductionOrder(a: EffectIntent, b: EffectIntent): number {
-  return a.seq - b.seq || effectIndex(a.id) - effectIndex(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.seq - b.seq || effectIndex(a) - effectIndex(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function effectIndex(id: string): number {
-  const index = Number(id.slice(id.lastIndexOf('|') + 1));
-  return Number.isFinite(index) ? index : 0;
+function effectIndex(effect: EffectIntent): number {
+  const match = new RegExp(`\\|${effect.seq}\\|(\\d+)(?:\\|[^|]*)?$`).exec(effect.id);
+  return match?.[1] === undefined ? 0 : Number(match[1]);
 }

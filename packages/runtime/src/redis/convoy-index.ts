@@ -2,9 +2,10 @@
  * Reads the per-type indexes (status index, dead-letter index). They are kept per bucket, so that the
  * scripts touching a convoy stay in one Cluster slot; a listing reads every bucket (one command each,
  * one slot each) and merges. Cost of a page: about `buckets × statuses` small ZRANGE calls, plus one
- * EXISTS per listed convoy (entries of convoys expired by retention are removed as they are met).
+ * EXISTS per listed convoy. Entries of convoys expired by retention are removed atomically (`reapConvoy`)
+ * as they are met, and before counting from the per-type expiring index, so counts never include them.
  */
-import type { ConvoyIndexPage, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
+import type { ConvoyIndexPage, ConvoyKey, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
 import type { Cluster, Redis } from 'ioredis';
 import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
 import type { IndexPosition } from '../index-cursor.ts';
@@ -18,6 +19,8 @@ export class ConvoyIndexReader {
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
+    /** Drops the index entries of a convoy whose keys are gone (atomic check); true when it did. */
+    private readonly reap: (key: ConvoyKey) => Promise<boolean>,
   ) {
     this.#buckets = Array.from({ length: keys.buckets }, (_, bucket) => bucket);
   }
@@ -43,6 +46,7 @@ export class ConvoyIndexReader {
 
   /** Convoys per status, summed over buckets. */
   async countConvoys(type: string): Promise<Record<ConvoyStatus, number>> {
+    await this.reapExpired(type);
     const counts: Record<ConvoyStatus, number> = { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
     const cards = await Promise.all(
       this.#buckets.flatMap((bucket) =>
@@ -54,6 +58,31 @@ export class ConvoyIndexReader {
     );
     for (const { status, count } of cards) counts[status] += count;
     return counts;
+  }
+
+  /** Drop the index entries of the convoys of a type whose retention has expired them. */
+  async reapExpired(type: string): Promise<number> {
+    const [seconds, micros] = await this.client.time();
+    const serverNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const reaped = await Promise.all(
+      this.#buckets.map(async (bucket) => {
+        const members = await this.client.zrangebyscore(
+          this.keys.expiringIndex(bucket, type),
+          '-inf',
+          String(serverNow),
+          'LIMIT',
+          '0',
+          '1000',
+        );
+        let count = 0;
+        for (const member of members) {
+          const key = decodeMember(member);
+          if (key && (await this.reap(key))) count += 1;
+        }
+        return count;
+      }),
+    );
+    return reaped.reduce((a, b) => a + b, 0);
   }
 
   async #page(
@@ -73,12 +102,13 @@ export class ConvoyIndexReader {
     );
     const page = pageOf(perKey.flat().sort(compareIndexPositions), limit);
     const items = await Promise.all(
-      page.items.map(async ({ member, at, indexKey }) => {
+      page.items.map(async ({ member, at }) => {
         const key = decodeMember(member);
         if (!key) return [];
-        // A finished convoy whose retention expired its keys leaves its index entry behind: drop it here.
+        // A finished convoy whose retention expired its keys leaves its index entries behind: drop them
+        // here, in one script that checks the convoy is still gone (it may be re-created meanwhile).
         if ((await this.client.exists(this.keys.convoy(key).meta)) === 0) {
-          await this.client.zrem(indexKey, member);
+          await this.reap(key);
           return [];
         }
         return [{ key, at }];

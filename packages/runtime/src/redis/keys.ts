@@ -60,7 +60,12 @@ export interface ConvoyKeySet {
   readonly statusIndexes: readonly string[];
   /** The bucket's per-type ZSET of convoys holding dead letters (score: latest dead letter time). */
   readonly deadLetterIndex: string;
+  /** The bucket's per-type ZSET of finished convoys given a retention (score: expiry, server ms). */
+  readonly expiringIndex: string;
 }
+
+/** Who wrote an idempotency record (see {@link RedisKeys.idempotency}). */
+export type IdempotencyNamespace = 'c' | 't' | 'e' | 'r';
 
 /** Default number of buckets. */
 export const defaultBuckets = 64;
@@ -117,6 +122,7 @@ export class RedisKeys {
       member: encodeMember(key),
       statusIndexes: convoyStatuses.map((status) => this.statusIndex(bucket, key.type, status)),
       deadLetterIndex: this.deadLetterIndex(bucket, key.type),
+      expiringIndex: this.expiringIndex(bucket, key.type),
     };
   }
 
@@ -133,9 +139,22 @@ export class RedisKeys {
     return `${this.prefix}:${this.tagOf(bucket)}:dlqidx:${encodeComponent(type)}`;
   }
 
-  /** The idempotency record of one key of one convoy (STRING with a TTL). */
-  idempotency(keys: ConvoyKeySet, idempotencyKey: string): string {
-    return keys.idemPrefix + encodeComponent(idempotencyKey);
+  /**
+   * A bucket's index of the finished convoys of one type whose keys expire (retention), scored by when:
+   * readers drop the index entries of the ones gone (`reapConvoy`), so counts do not include them.
+   */
+  expiringIndex(bucket: number, type: string): string {
+    return `${this.prefix}:${this.tagOf(bucket)}:exp:${encodeComponent(type)}`;
+  }
+
+  /**
+   * The idempotency record of one key of one convoy (STRING with a TTL). The namespace keeps the keys of
+   * different writers apart: `c` client Idempotency-Keys, `t` timer firings (arming token), `e` invoke
+   * results (effect id), `r` request tokens of accepts without a key. A client key can never name a
+   * runtime record, whatever characters it uses.
+   */
+  idempotency(keys: ConvoyKeySet, namespace: IdempotencyNamespace, idempotencyKey: string): string {
+    return `${keys.idemPrefix}${namespace}:${encodeComponent(idempotencyKey)}`;
   }
 
   /** A bucket's dirty index (ZSET member: encoded convoy key). */

@@ -1,5 +1,5 @@
 /**
- * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-6`,
+ * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-7`,
  * `discardDeadLetter-4`): keys first, then arguments, in the order each script's header documents.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,7 +31,7 @@ export function commitOperatorArgs(
 }
 
 /**
- * `redriveDeadLetters-6.lua`. The new seq is only known inside the script, so each history entry is
+ * `redriveDeadLetters-7.lua`. The new seq is only known inside the script, so each history entry is
  * sent as the JSON before and after it. The operator note is the entry's last field and a quote inside
  * `by` is escaped, so the last `"newSeq":<marker>` is the placeholder.
  */
@@ -42,11 +42,17 @@ export function redriveArgs(
   historyCap: number,
 ): Array<string | number> {
   const args: Array<string | number> = [
-    k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex,
+    k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex, k.outbox,
     input.now, k.member, historyCap, letters.length,
   ]; // prettier-ignore
   const placeholder = `"newSeq":${newSeqMarker}`;
   for (const { raw, letter } of letters) {
+    if (letter.effect !== undefined) {
+      // An effect's letter: the effect goes back into the outbox; the entry names no new seq.
+      const entry = JSON.stringify(deadLetterEntry('redrive', letter, input.now, input.by));
+      args.push(raw, JSON.stringify(letter.effect), '', entry, '', letter.effect.id);
+      continue;
+    }
     const entry = JSON.stringify(deadLetterEntry('redrive', letter, input.now, input.by, newSeqMarker));
     const at = entry.lastIndexOf(placeholder) + '"newSeq":'.length;
     args.push(
@@ -55,6 +61,7 @@ export function redriveArgs(
       JSON.stringify({ kind: 'redrive', deadLetterSeq: letter.seq }),
       entry.slice(0, at),
       entry.slice(at + String(newSeqMarker).length),
+      '',
     );
   }
   return args;

@@ -24,13 +24,15 @@ import type {
   OperatorCommit,
   RedriveInput,
   RedriveResult,
+  RenewOptions,
   StoredConvoy,
   TimerArm,
   TurnCommit,
 } from '@convoy/core';
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
-import { RedisKeys, timerMemberPrefix } from './keys.ts';
+import { encodeTimerMember, RedisKeys, timerMemberPrefix } from './keys.ts';
+import type { IdempotencyNamespace } from './keys.ts';
 import type { RedisKeyOptions } from './keys.ts';
 import { registerScripts } from './scripts.ts';
 import type { ConvoyScripts, ScriptName } from './scripts.ts';
@@ -116,24 +118,35 @@ export class RedisConvoyStore implements ConvoyStore {
     this.historyCap = positive(options.historyCap ?? 10_000, 'historyCap');
     this.deadLetterCap = positive(options.deadLetterCap ?? 10_000, 'deadLetterCap');
     this.index = bucketIndexReader(this.client, this.keys);
-    this.typeIndex = new ConvoyIndexReader(this.client, this.keys);
+    this.typeIndex = new ConvoyIndexReader(this.client, this.keys, async (key) => {
+      const k = this.keys.convoy(key);
+      const args = [k.meta, k.expiringIndex, k.dirty, ...k.statusIndexes, k.deadLetterIndex, k.member];
+      return (await this.run('reapConvoy', key, args)) === 1;
+    });
   }
 
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
     const k = this.keys.convoy(input.key);
-    const client = input.idempotencyKey !== undefined;
+    const keyed = input.idempotencyKey !== undefined;
     // The request token identifies this call: a re-sent script (lost reply) finds its own record and is
-    // not a duplicate; without a client key it is also the idempotency key.
+    // not a duplicate; without an idempotency key it is also the idempotency key.
     const token = randomUUID();
-    const idem = this.keys.idempotency(k, client ? `c:${input.idempotencyKey}` : `r:${token}`);
+    const idem = keyed
+      ? this.keys.idempotency(k, namespaceOf(input.source), input.idempotencyKey ?? '')
+      : this.keys.idempotency(k, 'r', token);
     const claim = input.claim;
+    const timer = input.source.kind === 'timer' ? input.source : undefined;
     const reply = await this.run('acceptEvent', input.key, [
-      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!, k.state, k.outbox, k.timers, k.due,
       input.now, JSON.stringify(input.event), JSON.stringify(input.source), token,
-      input.fingerprint, input.maxBacklog, client ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
+      input.fingerprint, input.maxBacklog, keyed ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
       claim ? randomUUID() : '', claim?.owner ?? '', claim?.leaseMs ?? 0, claim?.maxEvents ?? 0,
+      newIncarnation(), timer?.timerId ?? '', timer?.token ?? '',
+      timer ? encodeTimerMember(input.key, timer.timerId) : '',
     ]); // prettier-ignore
     const [seq, duplicate, wake, ...claimed] = reply as [number, number, number, ...unknown[]];
+    // seq 0: a timer firing whose arming is gone or not due (nothing stored).
+    if (seq === 0) return { seq: 0, duplicate: false, wake: false, stale: true };
     const receipt = { seq, duplicate: duplicate === 1, wake: wake === 1 };
     return claim && claimed.length > 0
       ? { ...receipt, claim: parseClaimReply(input.key, claim.owner, claimed) }
@@ -143,8 +156,8 @@ export class RedisConvoyStore implements ConvoyStore {
   async claim(key: ConvoyKey, options: ClaimOptions): Promise<Claim | null> {
     const k = this.keys.convoy(key);
     const reply = await this.run('claimConvoy', key, [
-      k.meta, k.state, k.inbox, k.outbox,
-      options.now, options.owner, options.leaseMs, options.maxEvents, randomUUID(),
+      k.meta, k.state, k.inbox, k.outbox, k.dirty,
+      options.now, options.owner, options.leaseMs, options.maxEvents, randomUUID(), k.member,
     ]); // prettier-ignore
     return reply === 0 ? null : parseClaimReply(key, options.owner, reply);
   }
@@ -154,7 +167,7 @@ export class RedisConvoyStore implements ConvoyStore {
     const { record } = commit;
     const args: Array<string | number> = [
       k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
-      ...k.statusIndexes, k.deadLetterIndex,
+      ...k.statusIndexes, k.deadLetterIndex, k.expiringIndex,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
       options.releaseWhenIdle === true ? 1 : 0,
@@ -168,7 +181,7 @@ export class RedisConvoyStore implements ConvoyStore {
       timersToKeep(claim, record).map((t) => [t.timerId, t.token]),
       commit.retainMs === undefined ? [] : [[Math.max(1, Math.round(commit.retainMs))]],
     ];
-    // Each section is its item count followed by the items' fields (see commitTurn-15.lua).
+    // Each section is its item count followed by the items' fields (see commitTurn-16.lua).
     for (const items of sections) {
       args.push(items.length);
       for (const item of items) args.push(...item);
@@ -194,6 +207,14 @@ export class RedisConvoyStore implements ConvoyStore {
         epoch: claim.epoch,
       },
     );
+  }
+
+  async renew(claim: Claim, options: RenewOptions): Promise<number> {
+    const k = this.keys.convoy(claim.key);
+    const reply = await this.run('renewLease', claim.key, [k.meta, claim.epoch, options.now, options.leaseMs], {
+      epoch: claim.epoch,
+    });
+    return Number(reply);
   }
 
   async release(claim: Claim): Promise<{ readonly hasMore: boolean }> {
@@ -245,15 +266,21 @@ export class RedisConvoyStore implements ConvoyStore {
     now: number,
     limit: number,
   ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
-    const due = await this.read(null, () => this.index.dueTimers(now, limit));
+    // Never ahead of the server's clock (as the scripts see time): a fast local clock fires nothing early.
+    const serverNow = await this.read(null, () => this.client.time());
+    const until = Math.min(now, Number(serverNow[0]) * 1000 + Math.floor(Number(serverNow[1]) / 1000));
+    const due = await this.read(null, () => this.index.dueTimers(until, limit));
     const timers = await this.read(null, () =>
       Promise.all(due.map(({ key, timerId }) => this.client.hget(this.keys.convoy(key).timers, timerId))),
     );
     const result: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
     due.forEach(({ key }, i) => {
       const json = timers[i];
-      // Gone between the two reads: a commit processed or cancelled it meanwhile.
-      if (json != null) result.push({ key, timer: JSON.parse(json) as TimerArm });
+      // Gone between the two reads (a commit processed or cancelled it), or re-armed for later meanwhile:
+      // not due. The firing's accept checks the arming again, atomically.
+      if (json == null) return;
+      const timer = JSON.parse(json) as TimerArm;
+      if (timer.dueAt <= until) result.push({ key, timer });
     });
     return result;
   }
@@ -309,10 +336,12 @@ export class RedisConvoyStore implements ConvoyStore {
     if (letters.length === 0) return { redriven: [] };
     const args = redriveArgs(this.keys.convoy(input.key), letters, input, this.historyCap);
     const newSeqs = (await this.run('redriveDeadLetters', input.key, args)) as number[];
-    const redriven: Array<{ seq: number; newSeq: number }> = [];
+    const redriven: Array<{ seq: number; newSeq: number; effectId?: string }> = [];
     letters.forEach(({ letter }, i) => {
       const newSeq = newSeqs[i] ?? 0;
       if (newSeq > 0) redriven.push({ seq: letter.seq, newSeq });
+      // -1: an effect's letter, its effect back in the outbox.
+      else if (newSeq === -1 && letter.effect) redriven.push({ seq: letter.seq, newSeq: 0, effectId: letter.effect.id });
     });
     return { redriven };
   }
@@ -380,6 +409,18 @@ function timersToKeep(claim: Claim, record: ConvoyRecord): TimerArm[] {
     if (event.seq <= record.processedSeq && event.source.kind === 'timer') fired.add(event.source.token);
   }
   return Object.values(record.timers).filter((timer) => !fired.has(timer.token));
+}
+
+/** The idempotency namespace of an accept's writer: client keys never meet the runtime's own. */
+function namespaceOf(source: AcceptInput['source']): IdempotencyNamespace {
+  if (source.kind === 'timer') return 't';
+  if (source.kind === 'effect') return 'e';
+  return 'c';
+}
+
+/** A fresh incarnation for a convoy an accept may create (used only if the convoy is new). */
+function newIncarnation(): string {
+  return randomUUID().replaceAll('-', '').slice(0, 12);
 }
 
 function positive(value: number, name: string): number {

@@ -54,7 +54,7 @@ describe('redis keys', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string(), (type, id, idem) => {
         const set = keys.convoy({ type, id });
-        const names = [...convoyKeyNames.map((name) => set[name]), keys.idempotency(set, idem)];
+        const names = [...convoyKeyNames.map((name) => set[name]), keys.idempotency(set, 'c', idem)];
         const slots = new Set(names.map(keySlot));
         expect(slots.size).toBe(1);
         expect(names.every((name) => name.startsWith(`cv:${set.tag}:`))).toBe(true);

@@ -115,9 +115,10 @@ describe('redis scripts', () => {
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
     const args = (idempotencyKey: string, requestToken: string) => [
-      k.meta, k.inbox, store.keys.idempotency(k, idempotencyKey), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      k.meta, k.inbox, store.keys.idempotency(k, 'c', idempotencyKey), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      k.timers, k.due,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), requestToken, 'fp', 100, 60_000, k.member,
-      '', '', 0, 0,
+      '', '', 0, 0, 'inc1', '', '', '',
     ]; // prettier-ignore
     // No client key: the request token is the key; the resend is a no-op, not reported as a duplicate.
     // {seq, duplicate, wake}: a re-sent run cannot tell whether the first made the convoy dirty, so it wakes.
@@ -138,9 +139,10 @@ describe('redis scripts', () => {
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
     const args = [
-      k.meta, k.inbox, store.keys.idempotency(k, 'r:req-9'), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      k.meta, k.inbox, store.keys.idempotency(k, 'r', 'req-9'), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
+      k.timers, k.due,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), 'req-9', 'fp', 100, 60_000, k.member,
-      'claim-9', 'w', 1000, 10,
+      'claim-9', 'w', 1000, 10, 'inc1', '', '', '',
     ]; // prettier-ignore
     const first = (await scripts.acceptEvent(...args)) as unknown[];
     const again = (await scripts.acceptEvent(...args)) as unknown[];
@@ -184,11 +186,11 @@ describe('redis scripts', () => {
     await accept(store, 'A', 1);
     const scripts = registerScripts(store.client);
     const k = store.keys.convoy(key);
-    const args = [k.meta, k.state, k.inbox, k.outbox, 10, 'w1', 1000, 10, 'token-1'];
+    const args = [k.meta, k.state, k.inbox, k.outbox, k.dirty, 10, 'w1', 1000, 10, 'token-1', k.member];
     const first = (await scripts.claimConvoy(...args)) as unknown[];
     const again = (await scripts.claimConvoy(...args)) as unknown[];
     expect(again).toEqual(first);
-    expect(await scripts.claimConvoy(k.meta, k.state, k.inbox, k.outbox, 11, 'w2', 1000, 10, 'token-2')).toBe(
+    expect(await scripts.claimConvoy(k.meta, k.state, k.inbox, k.outbox, k.dirty, 11, 'w2', 1000, 10, 'token-2', k.member)).toBe(
       0,
     );
     await store.close();

@@ -20,10 +20,10 @@ local function takeLease(meta, now, owner, leaseMs, token)
 end
 
 -- What a claim reads: {epoch, leaseUntil, record JSON or "", up to maxEvents unprocessed inbox entries
--- (XRANGE reply), outbox values}.
+-- (XRANGE reply), outbox values, incarnation}.
 local function readClaim(meta, state, inbox, outbox, epoch, leaseUntil, maxEvents)
   local processed = tonumber(redis.call('HGET', meta, 'processed') or '0')
   local record = redis.call('GET', state) or ''
   local events = redis.call('XRANGE', inbox, (processed + 1) .. '-0', '+', 'COUNT', maxEvents)
-  return {epoch, leaseUntil, record, events, redis.call('HVALS', outbox)}
+  return {epoch, leaseUntil, record, events, redis.call('HVALS', outbox), redis.call('HGET', meta, 'inc') or ''}
 end

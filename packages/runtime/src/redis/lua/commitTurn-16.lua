@@ -1,7 +1,8 @@
 --[[
   Commit one turn atomically, fenced: the claim's epoch must still be current and the new record must
   build on the stored revision. Writes the record, history, dead letters, outbox and timers, trims the
-  processed inbox entries (deleting the stream once empty) and clears the dirty mark when nothing is left. Safe to run twice: when the
+  processed inbox entries (deleting the stream once empty) and clears the dirty mark when nothing is left.
+  Safe to run twice: when the
   stored revision already equals the new one and was written under this epoch, it is a no-op success.
 
   KEYS[1] meta     HASH  epoch, rev, revEpoch, processed, status, updatedAt, seq, histTrimmed
@@ -16,6 +17,8 @@
   KEYS[10..14]     the bucket's status index ZSETs of the convoy's type (score: updatedAt), in the order
                    active, done, blocked, stalled, paused (`convoyStatuses` in keys.ts)
   KEYS[15] dlqidx  ZSET of the bucket: convoys of the type holding dead letters (score: latest one)
+  KEYS[16] expiring ZSET of the bucket and type: finished convoys given a retention (score: when their
+                   keys expire, server time), so readers can drop their index entries once gone
 
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
@@ -35,6 +38,8 @@
                         retention: every key of the convoy (meta, state, inbox, outbox, timers, history,
                         dlq) expires that long after this commit. A later commit of a finished convoy (an
                         event refused as convoy_done) re-applies the remaining TTL, since SET drops it.
+                        Idempotency records are not touched: they carry the convoy's incarnation, so a
+                        convoy re-created under the same id never takes them for its own.
 
   The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox.
   The convoy is indexed under its new status only (removed from the other status indexes).
@@ -148,6 +153,9 @@ if retainMs > 0 then
   for k = 1, 7 do
     redis.call('PEXPIRE', KEYS[k], retainMs)
   end
+  local t = redis.call('TIME')
+  local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[16], serverNow + retainMs, ARGV[9])
 end
 
 redis.call('XTRIM', KEYS[3], 'MINID', processed + 1)
