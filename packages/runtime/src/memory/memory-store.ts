@@ -291,8 +291,14 @@ export class MemoryConvoyStore implements ConvoyStore {
   async renew(claim: Claim, options: RenewOptions): Promise<number> {
     this.#assertOpen();
     const slot = this.#fenced(claim, 'renew');
+    // Only while held: a renewal arriving after the release must not bring the lease back.
+    if (slot.lease === null) {
+      throw new ConvoyError('stale_claim', `renew refused: the claim of ${claim.key.type}/${claim.key.id} was released`, {
+        epoch: claim.epoch,
+      });
+    }
     const leaseUntil = this.#leaseNow(options.now) + options.leaseMs;
-    slot.lease = { owner: claim.owner, until: Math.max(leaseUntil, slot.lease?.until ?? 0) };
+    slot.lease = { owner: claim.owner, until: Math.max(leaseUntil, slot.lease.until) };
     return slot.lease.until;
   }
 

@@ -63,6 +63,9 @@ const ledgerMachine = setup({
   },
 });
 
+/** Retention of the finished `cf-order-retained` convoys, in ms (real time on Redis, where keys expire). */
+export const conformanceRetentionMs = 300;
+
 /** Payment timeout of the conformance order, in ms. */
 export const conformancePaymentTimeoutMs = 1000;
 
@@ -116,6 +119,8 @@ export interface ConformanceConvoys {
   readonly small: ConvoyDefinition;
   /** Types `cf-order-<policy>`: the order machine under each unexpected-event policy. */
   readonly orders: Readonly<Record<UnexpectedPolicy, ConvoyDefinition>>;
+  /** Type `cf-order-retained`: the order (policy `ignore`) kept {@link conformanceRetentionMs} once finished. */
+  readonly retained: ConvoyDefinition;
   readonly all: readonly ConvoyDefinition[];
 }
 
@@ -146,5 +151,12 @@ export function conformanceConvoys(log: EffectLog): ConformanceConvoys {
     deadLetter: order('deadLetter'),
     ignore: order('ignore'),
   };
-  return { ledger, small, orders, all: [ledger, small, ...Object.values(orders)] };
+  const retained = defineConvoy({
+    type: 'cf-order-retained',
+    machine: orderMachine,
+    unexpected: 'ignore',
+    retention: { finishedMs: conformanceRetentionMs },
+    effects: { notifyCustomer: (effect) => void log.runs.push(effect) },
+  });
+  return { ledger, small, orders, retained, all: [ledger, small, ...Object.values(orders), retained] };
 }

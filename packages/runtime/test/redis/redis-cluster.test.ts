@@ -19,10 +19,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describeStoreConformance('redis cluster', async () => {
+describeStoreConformance('redis cluster', async (options) => {
   const run = randomUUID().slice(0, 8);
   const client = cluster.client();
-  const store = new RedisConvoyStore({ connection: client, prefix: `cl-${run}`, buckets: 16 });
+  const store = new RedisConvoyStore({ connection: client, prefix: `cl-${run}`, buckets: 16, ...options });
   const scheduler = new BullmqTurnScheduler({
     connection: cluster.client({ maxRetriesPerRequest: null }),
     queueName: `turns-${run}`,

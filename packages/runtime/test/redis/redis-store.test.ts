@@ -19,9 +19,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeStoreConformance('redis', async () => {
+describeStoreConformance('redis', async (options) => {
   const run = randomUUID().slice(0, 8);
-  const store = new RedisConvoyStore({ connection: server.url, prefix: `cf-${run}`, buckets: 8 });
+  const store = new RedisConvoyStore({ connection: server.url, prefix: `cf-${run}`, buckets: 8, ...options });
   const scheduler = new BullmqTurnScheduler({
     connection: server.url,
     queueName: `turns-${run}`,

@@ -9,13 +9,15 @@
   ARGV[2] now (ms; never taken ahead of the server's TIME, see clock.lua)
   ARGV[3] lease (ms)
 
-  Returns: the new leaseUntil, or STALE_CLAIM
+  Returns: the new leaseUntil, or STALE_CLAIM (epoch moved on, or the lease was given back)
 ]]
 --!include clock.lua
 
 local STALE_CLAIM = -1
 
-if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
+-- Fenced, and only while held: a renewal that arrives after the claim was released (or given back by
+-- the commit) must not bring the lease back.
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] or redis.call('HEXISTS', KEYS[1], 'owner') == 0 then
   return STALE_CLAIM
 end
 local leaseUntil = leaseClock(tonumber(ARGV[2])) + tonumber(ARGV[3])

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConvoyKey, ConvoyStore, HistoryEntry, TurnScheduler } from '@convoy/core';
 import { expect } from 'vitest';
 import { createConvoyEngine, type ConvoyEngine } from '../../engine.ts';
-import { silentLogger } from '../../logger.ts';
+import { consoleLogger, silentLogger } from '../../logger.ts';
 import { conformanceConvoys, EffectLog, type ConformanceConvoys } from '../conformance-convoys.ts';
 import { ManualClock } from '../manual-clock.ts';
 
@@ -18,8 +18,17 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>;
 }
 
-/** Creates a fresh, empty store (e.g. a new key prefix) for each test. */
-export type StoreFactory = () => Promise<StoreUnderTest>;
+/** Options a conformance test may ask of a store (the factory passes them on). */
+export interface StoreOptions {
+  /** How long idempotency keys are remembered. */
+  readonly idempotencyTtlMs?: number;
+}
+
+/**
+ * Creates a fresh, empty store (e.g. a new key prefix) for each test. The store's own clock must be the
+ * real one (Redis: the server's TIME; memory: `clock: systemClock`), which the skewed-clock test relies on.
+ */
+export type StoreFactory = (options?: StoreOptions) => Promise<StoreUnderTest>;
 
 /** Lease of the suite's engine, in simulated ms. */
 export const harnessLeaseMs = 5_000;
@@ -44,13 +53,14 @@ export class Harness {
       clock: this.clock,
       workerId: 'conformance',
       leaseMs: harnessLeaseMs,
+      leaseRenewMs: 20,
       batchSize: 7,
       // The tests drive timers and sweeps themselves; background loops only add noise.
       timerPollMs: 3_600_000,
       sweepMs: 3_600_000,
       waitPollMs: 20,
       effectRetry: { attempts: 1 },
-      logger: silentLogger,
+      logger: process.env['CF_DEBUG'] ? consoleLogger : silentLogger,
     });
   }
 
