@@ -23,7 +23,7 @@ const pokeMachine = createMachine({
   states: {
     idle: { on: { Start: 'waiting' } },
     waiting: { after: { 60_000: 'expired' }, on: { Poke: { target: 'waiting', reenter: true } } },
-    expired: {},
+    expired: { on: { Finish: 'idle' } },
   },
 });
 
@@ -108,16 +108,17 @@ export function edgeTests(h: () => Harness): void {
     });
     const { id } = h().key('cf-stall');
     await withKit([stalling], async (kit) => {
-      // Poke is deferred in `idle`: the head of the line waits.
-      await kit.send('cf-stall', id, { type: 'Poke' });
+      // Finish is deferred (it is only taken in `expired`): the head of the line waits.
+      await kit.send('cf-stall', id, { type: 'Finish' });
       expect(await kit.advance(1_000)).toBe(1);
       expect((await kit.get('cf-stall', id))?.status).toBe('stalled');
       // Progress clears the stall; the same head still waits, so the limit is armed again...
       await kit.send('cf-stall', id, { type: 'Start' });
-      await kit.send('cf-stall', id, { type: 'Start' });
+      expect(await kit.get('cf-stall', id)).toMatchObject({ value: 'waiting', deferred: 1 });
       expect((await kit.get('cf-stall', id))?.status).not.toBe('stalled');
       // ...and fires again instead of staying due forever.
       expect(await kit.advance(1_000)).toBe(1);
+      expect((await kit.get('cf-stall', id))?.status).toBe('stalled');
       expect(await kit.store.dueTimers(kit.clock.now(), 100)).toEqual([]);
     });
   });
