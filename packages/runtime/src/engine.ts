@@ -71,9 +71,10 @@ export interface ConvoyEngineOptions {
    */
   readonly workerId?: string;
   /**
-   * How long a claim is exclusive; a worker that stops for longer loses the convoy (its commit is
-   * fenced off).
-   * @defaultValue 30000
+   * How long a claim is exclusive without a renewal; a worker that stops for longer loses the convoy (its
+   * commit is fenced off). A running turn renews it every `leaseRenewMs`, so this is not a limit on how
+   * long a turn or an effect may take: it is how fast a killed or frozen worker's convoys are taken over.
+   * @defaultValue 3000
    */
   readonly leaseMs?: number;
   /**
@@ -199,9 +200,9 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   const metrics: ConvoyMetricsSink = options.metrics ?? {};
   let state: 'new' | 'started' | 'closed' = 'new';
 
-  const schedule = async (key: ConvoyKey): Promise<void> => {
+  const schedule = async (key: ConvoyKey, delayMs?: number): Promise<void> => {
     try {
-      await scheduler.schedule(key);
+      await scheduler.schedule(key, delayMs === undefined ? undefined : { delayMs });
     } catch (error) {
       // The event is already accepted and the convoy marked dirty: the sweeper delivers the wake-up.
       logger.warn('scheduling a turn failed; the sweeper will retry', {
@@ -212,7 +213,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     }
   };
 
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? 3_000;
   const batchSize = options.batchSize ?? 100;
   // Turns of convoys this engine's accepts woke, run here rather than through the scheduler.
   const localTurnLimit = Math.max(0, options.localTurns ?? 0);

@@ -41,8 +41,8 @@ export interface TurnDeps {
   readonly logger: ConvoyLogger;
   /** A commit reached `processedSeq` (wakes local waiters). */
   readonly onCommitted: (key: ConvoyKey, processedSeq: number) => void;
-  /** Ask for another turn of this convoy later. */
-  readonly reschedule: (key: ConvoyKey) => Promise<void>;
+  /** Ask for another turn of this convoy (after `delayMs`, or as soon as possible). */
+  readonly reschedule: (key: ConvoyKey, delayMs?: number) => Promise<void>;
   /** Where turn counts and timings go (optional). */
   readonly metrics?: ConvoyMetricsSink;
 }
@@ -81,8 +81,12 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?:
             maxEvents: deps.batchSize,
             now: clock.now(),
           });
-    // Held by a live lease elsewhere: its holder reschedules, or the sweeper does once the lease expires.
-    if (!claim) return;
+    if (!claim) {
+      // Held by a live lease elsewhere. A live holder goes on by itself; a dead one's lease runs out
+      // within leaseMs, so look again then (recovery in seconds, not at the next sweep).
+      if (batch === 0 && firstClaim === undefined) await retryWhenLeaseEnds(deps, key);
+      return;
+    }
     // Every line this claim logs carries the convoy, the fencing epoch and this worker (pino child).
     const log =
       logger.child?.({ convoyType: key.type, convoyId: key.id, epoch: claim.epoch, workerId: deps.owner }) ??
@@ -122,6 +126,13 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?:
   }
   // A hot convoy yields after a bounded number of batches so other convoys get their turns.
   await deps.reschedule(key);
+}
+
+/** Schedule a turn for when a lease taken now would have run out, if events still wait. */
+async function retryWhenLeaseEnds(deps: TurnDeps, key: ConvoyKey): Promise<void> {
+  const stored = await deps.store.get(key);
+  if (stored && stored.accepted > (stored.record?.processedSeq ?? 0))
+    await deps.reschedule(key, deps.leaseMs + 100);
 }
 
 /**

@@ -137,7 +137,7 @@ function activeNodes(machine: AnyStateMachine, value: StateValue): MachineNode[]
       const child = node.states[name];
       if (!child) continue;
       nodes.push(child);
-      if (deeper !== undefined && deeper !== null) walk(child, deeper as StateValue);
+      if (deeper !== undefined && deeper !== null) walk(child, deeper);
     }
   };
   walk(machine.root, value);

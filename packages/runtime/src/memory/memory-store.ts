@@ -293,9 +293,13 @@ export class MemoryConvoyStore implements ConvoyStore {
     const slot = this.#fenced(claim, 'renew');
     // Only while held: a renewal arriving after the release must not bring the lease back.
     if (slot.lease === null) {
-      throw new ConvoyError('stale_claim', `renew refused: the claim of ${claim.key.type}/${claim.key.id} was released`, {
-        epoch: claim.epoch,
-      });
+      throw new ConvoyError(
+        'stale_claim',
+        `renew refused: the claim of ${claim.key.type}/${claim.key.id} was released`,
+        {
+          epoch: claim.epoch,
+        },
+      );
     }
     const leaseUntil = this.#leaseNow(options.now) + options.leaseMs;
     slot.lease = { owner: claim.owner, until: Math.max(leaseUntil, slot.lease.until) };

@@ -29,14 +29,17 @@ export interface BullmqTurnSchedulerOptions {
    */
   readonly concurrency?: number;
   /**
-   * How long a job lock lasts before BullMQ considers the job stalled and hands it to another worker.
-   * @defaultValue 30_000
+   * How long a job lock lasts before BullMQ considers the job stalled and hands it to another worker
+   * (BullMQ renews it every half of this while the turn runs). Matched to the engine's default lease, so
+   * a killed worker's turn is handed out again about when its convoy's lease runs out.
+   * @defaultValue 3_000
    */
   readonly lockDurationMs?: number;
   /**
    * How often this worker looks for stalled jobs (of crashed workers) and hands them out again. Until then a
    * crashed worker's turn holds its convoy's deduplication slot (the sweeper's wake-ups wait behind it).
-   * @defaultValue 30_000
+   * With the defaults a killed worker's turns run again within lock + interval, about 4.5 s.
+   * @defaultValue 1_500
    */
   readonly stalledIntervalMs?: number;
   /**
@@ -121,8 +124,8 @@ export class BullmqTurnScheduler implements TurnScheduler {
         connection: connectionOptions(this.options.connection, { maxRetriesPerRequest: null }),
         prefix: this.prefix,
         concurrency: this.options.concurrency ?? 16,
-        lockDuration: this.options.lockDurationMs ?? 30_000,
-        stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+        lockDuration: this.options.lockDurationMs ?? 3_000,
+        stalledInterval: this.options.stalledIntervalMs ?? 1_500,
         autorun: true,
       },
     );

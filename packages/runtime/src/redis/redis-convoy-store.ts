@@ -211,9 +211,14 @@ export class RedisConvoyStore implements ConvoyStore {
 
   async renew(claim: Claim, options: RenewOptions): Promise<number> {
     const k = this.keys.convoy(claim.key);
-    const reply = await this.run('renewLease', claim.key, [k.meta, claim.epoch, options.now, options.leaseMs], {
-      epoch: claim.epoch,
-    });
+    const reply = await this.run(
+      'renewLease',
+      claim.key,
+      [k.meta, claim.epoch, options.now, options.leaseMs],
+      {
+        epoch: claim.epoch,
+      },
+    );
     return Number(reply);
   }
 
@@ -341,7 +346,8 @@ export class RedisConvoyStore implements ConvoyStore {
       const newSeq = newSeqs[i] ?? 0;
       if (newSeq > 0) redriven.push({ seq: letter.seq, newSeq });
       // -1: an effect's letter, its effect back in the outbox.
-      else if (newSeq === -1 && letter.effect) redriven.push({ seq: letter.seq, newSeq: 0, effectId: letter.effect.id });
+      else if (newSeq === -1 && letter.effect)
+        redriven.push({ seq: letter.seq, newSeq: 0, effectId: letter.effect.id });
     });
     return { redriven };
   }

@@ -27,6 +27,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** One worker process. */
 export interface WorkerProcess {
   readonly child: ChildProcess;
+  /** Its engine's worker id (the `owner` of the leases it holds). */
+  readonly id: string;
   output: string;
 }
 
@@ -65,6 +67,11 @@ export interface CheckResult {
   /** Everything every worker process printed. */
   readonly outputs: string;
   readonly faults: number;
+  /**
+   * Per kill of a worker holding convoys with waiting events: ms from the kill until every one of those
+   * convoys processed past where it stood (its events resumed on another worker).
+   */
+  readonly recoveriesMs: readonly number[];
   readonly line: string;
 }
 
@@ -104,7 +111,7 @@ function spawnWorker(
 ): WorkerProcess {
   const args = ['--import', 'tsx', workerScript, url, prefix, queueName, id, ...extra];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const worker: WorkerProcess = { child, output: '' };
+  const worker: WorkerProcess = { child, id, output: '' };
   const keep = (chunk: Buffer) => (worker.output += chunk.toString());
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -249,6 +256,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     }),
   ).finally(() => (producing = false));
 
+  const recoveries: Array<Promise<number | undefined>> = [];
   const fault = options.fault ?? (async () => 0);
   const faults = fault({
     server,
@@ -257,7 +265,11 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     producing: () => producing,
     outputs: () => everyWorker.map((worker) => worker.output).join(''),
     async respawn(index) {
-      await kill9(workers[index]!);
+      const victim = workers[index]!;
+      const held = await heldWithWork(store, keys, victim.id);
+      await kill9(victim);
+      const killedAt = Date.now();
+      if (held.length > 0) recoveries.push(timeToResume(store, held, killedAt));
       spawned += 1;
       workers[index] = start(`w${index}-${spawned}`);
     },
@@ -280,11 +292,15 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     }
   }
 
-  // Every `audit` effect decided: the event n % 5 === 0 of each convoy, effect index 0.
-  const expectedEffects = keys.flatMap((key) =>
-    Array.from({ length: events }, (_, i) => i + 1)
+  // Every `audit` effect decided: the event n % 5 === 0 of each convoy, effect index 0, of the convoy's
+  // incarnation (`meta.inc`).
+  const incarnations = await Promise.all(
+    keys.map((key) => store.client.hget(store.keys.convoy(key).meta, 'inc')),
+  );
+  const expectedEffects = keys.flatMap((key, i) =>
+    Array.from({ length: events }, (_, j) => j + 1)
       .filter((n) => n % 5 === 0)
-      .map((n) => `${key.type}|${key.id}|${seqOf.get(`${key.id}/${n}`)}|0`),
+      .map((n) => `${key.type}|${key.id}|${seqOf.get(`${key.id}/${n}`)}|0|${incarnations[i] ?? ''}`),
   );
   const effectsKey = `${prefix}:test:effects`;
   const missingEffects = async () => {
@@ -308,6 +324,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   }
 
   const { accepted, lost, duplicated, outOfOrder } = await checkConvoys(store, keys, events, seqOf);
+  const recoveriesMs = (await Promise.all(recoveries)).filter((ms): ms is number => ms !== undefined);
 
   const runs = Object.values(await store.client.hgetall(`${prefix}:test:effect-runs`)).map(Number);
   const effectReruns = runs.reduce((sum, count) => sum + count - 1, 0);
@@ -329,6 +346,13 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
       resent,
       resent_mismatch: resentMismatch,
       ...(options.dropWakeUps ? { dropped_wake_ups: droppedWakeUps } : {}),
+      ...(recoveriesMs.length > 0
+        ? {
+            recovery_p50_ms: percentile(recoveriesMs, 0.5),
+            recovery_max_ms: Math.max(...recoveriesMs),
+            recoveries: recoveriesMs.length,
+          }
+        : {}),
     },
   );
   return {
@@ -346,6 +370,49 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     staleRefused,
     outputs,
     faults: faultCount,
+    recoveriesMs,
     line,
   };
+}
+
+/** The convoys a worker holds a lease on (`meta.owner`) while events wait, with where each stood. */
+async function heldWithWork(
+  store: RedisConvoyStore,
+  keys: readonly ConvoyKey[],
+  owner: string,
+): Promise<Array<{ key: ConvoyKey; processed: number }>> {
+  const metas = await Promise.all(
+    keys.map((key) => store.client.hmget(store.keys.convoy(key).meta, 'owner', 'seq', 'processed')),
+  );
+  return keys.flatMap((key, i) => {
+    const [holder, seq, processed] = metas[i]!;
+    return holder === owner && Number(seq ?? 0) > Number(processed ?? 0)
+      ? [{ key, processed: Number(processed ?? 0) }]
+      : [];
+  });
+}
+
+/** Ms from `killedAt` until every convoy of `held` processed past where it stood; undefined after 60 s. */
+async function timeToResume(
+  store: RedisConvoyStore,
+  held: ReadonlyArray<{ key: ConvoyKey; processed: number }>,
+  killedAt: number,
+): Promise<number | undefined> {
+  let waiting = [...held];
+  while (waiting.length > 0) {
+    if (Date.now() - killedAt > 60_000) return undefined;
+    await sleep(25);
+    const now = await Promise.all(
+      waiting.map(async ({ key }) =>
+        Number((await store.client.hget(store.keys.convoy(key).meta, 'processed')) ?? 0),
+      ),
+    ).catch(() => undefined);
+    if (now) waiting = waiting.filter((entry, i) => now[i]! <= entry.processed);
+  }
+  return Date.now() - killedAt;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }

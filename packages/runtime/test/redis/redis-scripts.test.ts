@@ -190,9 +190,21 @@ describe('redis scripts', () => {
     const first = (await scripts.claimConvoy(...args)) as unknown[];
     const again = (await scripts.claimConvoy(...args)) as unknown[];
     expect(again).toEqual(first);
-    expect(await scripts.claimConvoy(k.meta, k.state, k.inbox, k.outbox, k.dirty, 11, 'w2', 1000, 10, 'token-2', k.member)).toBe(
-      0,
-    );
+    expect(
+      await scripts.claimConvoy(
+        k.meta,
+        k.state,
+        k.inbox,
+        k.outbox,
+        k.dirty,
+        11,
+        'w2',
+        1000,
+        10,
+        'token-2',
+        k.member,
+      ),
+    ).toBe(0);
     await store.close();
   });
 

@@ -169,11 +169,16 @@ export function edgeTests(h: () => Harness): void {
               const due = await target.dueTimers(now, limit);
               await kit.send('cf-poke', id, { type: 'Poke' });
               const record = (await target.get(key))?.record;
-              return due.map((entry) => ({ ...entry, timer: record?.timers[entry.timer.timerId] ?? entry.timer }));
+              return due.map((entry) => ({
+                ...entry,
+                timer: record?.timers[entry.timer.timerId] ?? entry.timer,
+              }));
             };
           }
           const value: unknown = Reflect.get(target, property);
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          return typeof value === 'function'
+            ? (value as (...args: unknown[]) => unknown).bind(target)
+            : value;
         },
       });
       const engine = engineOn(torn, [poke], kit.clock);
@@ -240,7 +245,7 @@ export function edgeTests(h: () => Harness): void {
 
   it('an effect that outlives its lease keeps it (renewed): no second worker runs it meanwhile', async () => {
     const clock = h().clock;
-    let second: ConvoyEngine | undefined;
+    const workers: { second?: ConvoyEngine } = {};
     const state = {
       on: false,
       calls: 0,
@@ -250,13 +255,14 @@ export function edgeTests(h: () => Harness): void {
         await sleep(200);
         clock.advance(4_000);
         // ...and another worker tries to take the convoy and its pending effect.
-        await second?.runTurn(key);
+        await workers.second?.runTurn(key);
       },
     };
     const counter = counterConvoy('cf-counter', state);
     const key = h().key('cf-counter');
     const first = engineOn(h().store, [counter], clock);
-    second = engineOn(h().store, [counter], clock);
+    const second = engineOn(h().store, [counter], clock);
+    workers.second = second;
     try {
       await first.accept({ ...key, event: { type: 'Inc' } });
       await first.runTurn(key);
@@ -284,9 +290,19 @@ export function edgeTests(h: () => Harness): void {
       ]);
       expect(await ahead.fireDueTimers()).toBe(0);
       expect((await onTime.getConvoy(key))?.value).toBe('waiting');
-      const held = await h().store.claim(key, { owner: 'honest', leaseMs: 30_000, maxEvents: 1, now: honest.now() });
+      const held = await h().store.claim(key, {
+        owner: 'honest',
+        leaseMs: 30_000,
+        maxEvents: 1,
+        now: honest.now(),
+      });
       expect(held).not.toBeNull();
-      const taken = await h().store.claim(key, { owner: 'fast', leaseMs: 30_000, maxEvents: 1, now: fast.now() });
+      const taken = await h().store.claim(key, {
+        owner: 'fast',
+        leaseMs: 30_000,
+        maxEvents: 1,
+        now: fast.now(),
+      });
       expect(taken).toBeNull();
     } finally {
       await onTime.close();

@@ -39,7 +39,11 @@ export function lifetimeTests(h: () => Harness, factory: StoreFactory): void {
     expect(await h().engine.getConvoy(key)).toBeNull();
 
     // Second lifetime under the same id: the same client key is new, and the same timer fires again.
-    const again = await h().engine.accept({ ...key, event: { type: 'OrderPlaced' }, idempotencyKey: 'place-1' });
+    const again = await h().engine.accept({
+      ...key,
+      event: { type: 'OrderPlaced' },
+      idempotencyKey: 'place-1',
+    });
     expect(again).toMatchObject({ seq: 1, duplicate: false });
     await h().settle(key, 1);
     h().clock.advance(conformancePaymentTimeoutMs);
