@@ -112,6 +112,8 @@ describe('redis store under process faults', () => {
       // commit. The test waits until worker 1 has claimed that convoy (its fencing epoch moved on), then
       // resumes worker 0, whose late commit must be refused: one STALE per freeze, no damage.
       const wanted = 3 * rounds;
+      // Ms from seeing a freeze until another worker holds the frozen worker's convoy (its work resumed).
+      const takeovers: number[] = [];
       const result = await runWorkload({
         server,
         convoys: Math.ceil(convoys / 2),
@@ -134,6 +136,7 @@ describe('redis store under process faults', () => {
           const frozenConvoys: string[] = [];
           for (let freeze = 0; freeze < wanted; freeze += 1) {
             await waitFor(`freeze ${freeze + 1}`, () => freezes().length > freeze);
+            const frozenAt = Date.now();
             const [, type, id, epoch] = freezes()[freeze]!;
             const key = { type: type!, id: id! };
             // Another worker took the convoy over once the frozen worker's lease ran out.
@@ -141,6 +144,7 @@ describe('redis store under process faults', () => {
               const current = await store.client.hget(store.keys.convoy(key).meta, 'epoch');
               return Number(current ?? 0) > Number(epoch);
             });
+            takeovers.push(Date.now() - frozenAt);
             frozenConvoys.push(`${type}/${id}`);
             frozen.child.kill('SIGCONT');
           }
@@ -150,7 +154,10 @@ describe('redis store under process faults', () => {
           return wanted;
         },
       });
-      console.log(`sigstop: ${result.line}`);
+      const sorted = [...takeovers].sort((a, b) => a - b);
+      console.log(
+        `sigstop: ${result.line} takeover_p50_ms=${sorted[Math.floor(sorted.length / 2)]} takeover_max_ms=${sorted.at(-1)}`,
+      );
       expect(result.faults).toBe(wanted);
       // Every freeze ended in a late commit that the store refused.
       expect(result.staleRefused).toBeGreaterThanOrEqual(wanted);
