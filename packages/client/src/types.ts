@@ -125,9 +125,16 @@ export interface PageOptions {
   readonly limit?: number;
 }
 
-/** What {@link ConvoyClient.redrive} put back: old seq → new seq. */
+/**
+ * What {@link ConvoyClient.redrive} put back: old seq → new seq, or for an effect's dead letter the
+ * effect put back into the outbox (`newSeq` 0, `effectId`).
+ */
 export interface RedriveReceipt {
-  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
+  readonly redriven: ReadonlyArray<{
+    readonly seq: number;
+    readonly newSeq: number;
+    readonly effectId?: string;
+  }>;
 }
 
 /** Diagram formats: from the API (`mermaid`, `stately`) or from the console (`dot`, `svg`). */

@@ -262,8 +262,9 @@ export interface ConvoyStore {
   deadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
   /**
    * Armed timers whose `dueAt <= now`, oldest first. A timer stays listed until a commit processes its
-   * firing (or cancels it); firing it again is harmless because the firing's idempotency key is
-   * `timer:<token>`.
+   * firing (or cancels it); firing it again is harmless because the firing's idempotency key is its
+   * arming token (in the stores' timer namespace), and the accept refuses a firing whose arming is gone
+   * or not due (`AcceptReceipt.stale`).
    */
   dueTimers(
     now: number,

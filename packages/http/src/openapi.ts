@@ -63,6 +63,7 @@ const historyItem = {
       properties: {
         action: { type: 'string', enum: ['pause', 'resume', 'retry', 'redrive', 'discard'] },
         newSeq: { type: 'integer' },
+        effectId: { type: 'string' },
         by: { type: 'string' },
       },
     },
@@ -262,7 +263,12 @@ export const routeSchemas = {
               type: 'array',
               items: {
                 type: 'object',
-                properties: { seq: { type: 'integer' }, newSeq: { type: 'integer' } },
+                properties: {
+                  seq: { type: 'integer' },
+                  // 0 with an effectId: an effect's dead letter, put back into the outbox (no new event).
+                  newSeq: { type: 'integer' },
+                  effectId: { type: 'string' },
+                },
               },
             },
           },

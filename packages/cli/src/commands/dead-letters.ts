@@ -60,7 +60,11 @@ export function registerDeadLetterCommands(program: Command, output: Output): vo
       (receipt) =>
         receipt.redriven.length === 0
           ? [`${type}/${id}: no dead letters to redrive`]
-          : receipt.redriven.map(({ seq, newSeq }) => `${type}/${id}: redrove seq ${seq} as seq ${newSeq}`),
+          : receipt.redriven.map(({ seq, newSeq, effectId }) =>
+              effectId === undefined
+                ? `${type}/${id}: redrove seq ${seq} as seq ${newSeq}`
+                : `${type}/${id}: redrove the effect ${effectId} of seq ${seq} (it runs again)`,
+            ),
     );
   });
 

@@ -102,7 +102,10 @@ const clone = <T>(value: T): T => structuredClone(value);
  *   convoy never seen); an expired lease can be taken over. Every claim bumps the epoch (the fencing token).
  * - `commit` and `ackEffects` throw `stale_claim` unless the claim's epoch is current; `commit` also
  *   requires `record.revision === previous revision + 1`.
- * - Times come from the caller's `now` arguments only, never from a clock of the store.
+ * - Times come from the caller's `now` arguments; with a store `clock`, leases and due checks never take
+ *   a caller's time ahead of it (as Redis uses its server TIME).
+ * - Each convoy has an incarnation (a new one when an id is reused after retention) and idempotency keys
+ *   are namespaced by writer (client, timer, effect result) and remembered for `idempotencyTtlMs`.
  * - A convoy is dirty (listed by `dirtyConvoys`) while it has unprocessed events or unacknowledged
  *   effects.
  *
@@ -346,7 +349,6 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
     this.#expire(now);
-    now = this.#leaseNow(now);
     const due: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
     for (const slot of this.#slots.values()) {
       for (const timer of slot.timers.values()) {
