@@ -20,8 +20,8 @@ export type {
 } from './definition.ts';
 export type * from './model.ts';
 export type * from './describe.ts';
-export { systemClock } from './ports.ts';
-export type * from './ports.ts';
+export { systemClock } from './ports/index.ts';
+export type * from './ports/index.ts';
 export { stepConvoy } from './step.ts';
 export type { StepInput } from './step.ts';
 export { blockRecord, blockedTurn, blockedNewRecord } from './block.ts';
