@@ -3,18 +3,11 @@
  * scheduler. The same engine runs on the memory store and on the Redis store.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  describeDefinition,
-  eventFingerprint,
-  systemClock,
-  validateConvoyId,
-  validateIdempotencyKey,
-} from '@convoy/core';
+import { describeDefinition, systemClock, validateConvoyId, validateIdempotencyKey } from '@convoy/core';
+import { eventFingerprint } from '@convoy/core/engine';
 import type {
   AcceptRequest,
-  AcceptReceipt,
   AcceptResponse,
-  Claim,
   Clock,
   ConvoyDefinition,
   ConvoyGateway,
@@ -23,7 +16,6 @@ import type {
   ConvoyListQuery,
   ConvoyMetricsSink,
   ConvoyStatus,
-  ConvoyStore,
   ConvoyTypeDescription,
   ConvoyTypeSummary,
   ConvoyView,
@@ -36,10 +28,10 @@ import type {
   OperatorOptions,
   RedriveResult,
   TimerArm,
-  TurnScheduler,
   WaitCondition,
   WaitForResult,
 } from '@convoy/core';
+import type { AcceptReceipt, Claim, ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import type { EffectRetryOptions } from './effects.ts';
 import { CommitListeners } from './commit-listeners.ts';
 import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';

@@ -12,7 +12,6 @@ import type {
   ConvoyMetricsSink,
   ConvoyRecord,
   ConvoyStatus,
-  ConvoyStore,
   ConvoyView,
   DeadLetter,
   DeadLetterListQuery,
@@ -23,6 +22,7 @@ import type {
   RedriveResult,
   TimerArm,
 } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import type { StateValue } from 'xstate';
 import { statusEntry } from './operator-entries.ts';
 import type { DefinitionRegistry } from './registry.ts';

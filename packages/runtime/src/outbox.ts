@@ -2,17 +2,10 @@
  * Running a convoy's outbox inside a turn: each effect at least once, in order; acknowledged once run;
  * a poison effect escalated to a dead letter after repeated failing turns.
  */
-import { invokeEffectAction, toJson } from '@convoy/core';
-import type {
-  Claim,
-  ConvoyEvent,
-  ConvoyKey,
-  ConvoyRecord,
-  DeadLetter,
-  EffectIntent,
-  InvokeEffectParams,
-  TurnCommit,
-} from '@convoy/core';
+import { invokeEffectAction, toJson } from '@convoy/core/engine';
+import type { ConvoyEvent, ConvoyKey, ConvoyRecord, DeadLetter, EffectIntent } from '@convoy/core';
+import type { Claim, TurnCommit } from '@convoy/core/store';
+import type { InvokeEffectParams } from '@convoy/core/engine';
 import type { Span } from '@opentelemetry/api';
 import { runEffect, type EffectResult } from './effects.ts';
 import type { TurnDeps } from './turn.ts';

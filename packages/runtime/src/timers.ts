@@ -1,7 +1,8 @@
 /**
  * Durable time: due timers become inbox events like any other, deduplicated by their arming token.
  */
-import type { Clock, ConvoyKey, ConvoyMetricsSink, ConvoyStore } from '@convoy/core';
+import type { Clock, ConvoyKey, ConvoyMetricsSink } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 import type { DefinitionRegistry } from './registry.ts';
 

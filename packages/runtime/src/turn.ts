@@ -2,17 +2,10 @@
  * One turn of one convoy: claim, run leftover effects, step the inbox batch purely, commit fenced, run
  * the new effects, acknowledge them, release. Loops over batches while the inbox has more (bounded).
  */
-import { blockedTurn, isConvoyError, stepConvoy } from '@convoy/core';
-import type {
-  Claim,
-  Clock,
-  ConvoyDefinition,
-  ConvoyKey,
-  ConvoyMetricsSink,
-  ConvoyRecord,
-  ConvoyStore,
-  TurnCommit,
-} from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
+import { blockedTurn, stepConvoy } from '@convoy/core/engine';
+import type { Clock, ConvoyDefinition, ConvoyKey, ConvoyMetricsSink, ConvoyRecord } from '@convoy/core';
+import type { Claim, ConvoyStore, TurnCommit } from '@convoy/core/store';
 import type { Span } from '@opentelemetry/api';
 import type { EffectRetryOptions } from './effects.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';

@@ -3,7 +3,8 @@
  * without a scheduler round trip, up to the limit; beyond it, and when a local turn fails, the
  * scheduler takes over. Memory store and Redis (own redis-server, BullMQ scheduler).
  */
-import type { ConvoyKey, ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import {
   createConvoyEngine,
   MemoryConvoyStore,

@@ -13,7 +13,6 @@ import type {
   TimerArm,
 } from '../model.ts';
 import type { ConvoyTypeDescription, ConvoyTypeSummary } from '../describe.ts';
-import type { RedriveResult } from './store.ts';
 
 /** A request to accept one event, as the HTTP layer hands it over. */
 export interface AcceptRequest {
@@ -156,6 +155,11 @@ export interface DeadLetterListQuery {
   readonly cursor?: string;
   /** Convoys per page (each contributes all its dead letters). @defaultValue 50 */
   readonly limit?: number;
+}
+
+/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
+export interface RedriveResult {
+  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
 }
 
 /** A page of dead letters (of `limit` convoys at most). */

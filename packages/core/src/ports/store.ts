@@ -15,6 +15,7 @@ import type {
   InboxEvent,
   TimerArm,
 } from '../model.ts';
+import type { RedriveResult } from './gateway.ts';
 
 /** Input of the atomic accept step. */
 export interface AcceptInput {
@@ -173,11 +174,6 @@ export interface RedriveInput {
   readonly now: number;
   /** Who acted (recorded in the history). */
   readonly by?: string;
-}
-
-/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
-export interface RedriveResult {
-  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
 }
 
 /** A stored convoy as read back: its record (null until first processed) and its acceptance counter. */

@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Claim, ConvoyKey, ConvoyRecord, TurnCommit } from '@convoy/core';
+import type { ConvoyKey, ConvoyRecord } from '@convoy/core';
+import type { Claim, TurnCommit } from '@convoy/core/store';
 import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
 import { registerScripts, scriptSources } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
