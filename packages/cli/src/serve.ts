@@ -125,6 +125,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     scheduler,
     processing,
+    // Every other engine number is the engine's own default (`engineDefaults`). Local turns are off
+    // there (an embedded engine hands every wake-up to its scheduler); serve, where ingestion and turns
+    // share a process by design, turns them on, as many as it processes at once.
     localTurns: processing && (options.localTurns ?? true) ? (options.concurrency ?? 16) : 0,
     metrics: metrics.sink,
     ...(logger ? { logger } : {}),
