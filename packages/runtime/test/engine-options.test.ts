@@ -46,7 +46,7 @@ describe('engine options', () => {
     ['waitPollMs', 0],
     ['stallAfterMs', Number.POSITIVE_INFINITY],
   ] as const)('refuses %s = %s at construction with invalid_options naming the option', (name, value) => {
-    const options = { ...base(), [name]: value } as unknown as ConvoyEngineOptions;
+    const options = { ...base(), [name]: value };
     let caught: unknown;
     try {
       createConvoyEngine(options);
