@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { tallyConvoy } from './support/tally.ts';
 
 const base = (): ConvoyEngineOptions => ({
-  definitions: [tallyConvoy],
+  definitions: [tallyConvoy(() => undefined)],
   store: new MemoryConvoyStore(),
   scheduler: new MemoryTurnScheduler(),
   logger: silentLogger,
