@@ -32,6 +32,36 @@ export type * from './ports/metrics.ts';
 export type { StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.ts';
 export { validateConvoyId, validateIdempotencyKey } from './validate.ts';
 export { toMermaid } from './export/mermaid.ts';
+export { toDot } from './export/dot.ts';
+export type { DotOptions } from './export/dot.ts';
 export { toGraph } from './export/graph.ts';
 export { toStatelyCode } from './export/stately.ts';
 export { describeDefinition, summarizeDefinition } from './export/description.ts';
+export {
+  convoyStatuses,
+  eventOutcomes,
+  isConvoyStatus,
+  operatorActions,
+  statusTransitions,
+  toDeadLetterItem,
+  toDeferredItem,
+  toHistoryItem,
+  toInboxItem,
+  toTimerItem,
+} from './wire/index.ts';
+export type {
+  AcceptedItem,
+  ConvoyItem,
+  DeadLetterItem,
+  DeferredItem,
+  ErrorReplyBody,
+  HistoryItem,
+  InboxItem,
+  ItemList,
+  ItemPage,
+  RedriveItem,
+  StatusAction,
+  StatusCounts,
+  TimerItem,
+  WaitItem,
+} from './wire/index.ts';
