@@ -151,13 +151,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
   try {
-    // An HTTP-only node does not see other processes' commits through `subscribe`: its live pages poll.
+    // The console is a page over the API just built (same origin, same auth); its live views use the
+    // API's streams, which poll the store as well, so an HTTP-only node shows every process's commits.
     if (withConsole) {
-      await app.register(consolePlugin, {
-        gateway: engine,
-        prefix: consolePrefix,
-        live: processing ? 'auto' : 'poll',
-      });
+      await app.register(consolePlugin, { prefix: consolePrefix });
     }
     await engine.start();
     await app.listen({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });

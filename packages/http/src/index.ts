@@ -5,7 +5,7 @@ export { convoyPlugin } from './plugin.ts';
 export type { ConvoyPluginOptions } from './plugin.ts';
 export { buildConvoyApp } from './app.ts';
 export type { ConvoyAppOptions } from './app.ts';
-export { toErrorReply } from './error-reply.ts';
+export { sendError, toErrorReply } from './error-reply.ts';
 export type { ErrorReplyBody } from './error-reply.ts';
 export type { HistoryItem } from '@convoy/core';
 export { authHooks } from './auth.ts';
