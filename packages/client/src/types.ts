@@ -8,16 +8,8 @@ import type {
   ConvoyDefinition,
   ConvoyEvent,
   ConvoyStatus,
-  ConvoyTypeDescription,
-  ConvoyTypeSummary,
-  ConvoyView,
-  DeadLetterItem,
-  DeferredItem,
-  HistoryItem,
-  InboxItem,
   ItemPage,
   RedriveItem,
-  TimerItem,
   WaitItem,
 } from '@convoy/core';
 import type { AnyStateMachine, EventFromLogic } from 'xstate';
@@ -100,4 +92,4 @@ export type {
   HistoryItem,
   InboxItem,
   TimerItem,
-};
+} from '@convoy/core';

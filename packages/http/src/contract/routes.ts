@@ -32,6 +32,7 @@ import {
   waitItem,
 } from './responses.ts';
 import { defineRoute } from './route-spec.ts';
+import type { NonJsonAnswer } from './route-spec.ts';
 
 /** Largest page a list route returns. */
 export const maxListLimit = 500;
@@ -47,6 +48,51 @@ const described = z.looseObject({}).meta({ description: 'The type description (s
 function waitQuery(name: string, maxWaitMs: number) {
   return integerQuery(name, 0, maxWaitMs);
 }
+
+/** A `read` GET route of one convoy (`/convoys/:type/:id<path>`) without query parameters. */
+const convoyRead = (path: string, tag: 'convoys' | 'operator', summary: string, answer: z.ZodType) =>
+  defineRoute({
+    method: 'GET',
+    url: `/convoys/:type/:id${path}`,
+    tag,
+    summary,
+    group: 'read',
+    params: keyParams,
+    querystring: noQuery,
+    responses: { 200: answer },
+    errors: [400, 404],
+  });
+
+/** A `read` GET route of one type (`/convoy-types/:type<path>`) without query parameters. */
+const typeRead = (path: string, summary: string, answer: z.ZodType | NonJsonAnswer) =>
+  defineRoute({
+    method: 'GET',
+    url: `/convoy-types/:type${path}`,
+    tag: 'types',
+    summary,
+    group: 'read',
+    params: typeParams,
+    querystring: noQuery,
+    responses: { 200: answer },
+    errors: [400, 404],
+  });
+
+/** An SSE route: `event: convoy` with the convoy view as data; `Last-Event-ID` resumes. */
+const streamRoute = <TParams extends z.ZodType>(url: string, summary: string, params: TParams) =>
+  defineRoute({
+    method: 'GET',
+    url,
+    tag: 'convoys',
+    summary,
+    group: 'read',
+    params,
+    querystring: noQuery,
+    headers: z.looseObject({ 'last-event-id': z.string().optional() }),
+    responses: {
+      200: { description: '`event: convoy`, data: the convoy view', contentType: 'text/event-stream' },
+    },
+    errors: [400, 404],
+  });
 
 const statusAction = (action: 'pause' | 'resume' | 'retry', summary: string) =>
   defineRoute({
@@ -92,35 +138,16 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: waitItem },
       errors: [400, 404, 408],
     }),
-    'GET /convoys/:type/stream': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/stream',
-      tag: 'convoys',
-      summary:
-        'Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes',
-      group: 'read',
-      params: typeParams,
-      querystring: noQuery,
-      headers: z.looseObject({ 'last-event-id': z.string().optional() }),
-      responses: {
-        200: { description: '`event: convoy`, data: the convoy view', contentType: 'text/event-stream' },
-      },
-      errors: [400, 404],
-    }),
-    'GET /convoys/:type/:id/stream': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/:id/stream',
-      tag: 'convoys',
-      summary: "Live stream (SSE) of the convoy's view; id = processed seq, Last-Event-ID resumes",
-      group: 'read',
-      params: keyParams,
-      querystring: noQuery,
-      headers: z.looseObject({ 'last-event-id': z.string().optional() }),
-      responses: {
-        200: { description: '`event: convoy`, data: the convoy view', contentType: 'text/event-stream' },
-      },
-      errors: [400, 404],
-    }),
+    'GET /convoys/:type/stream': streamRoute(
+      '/convoys/:type/stream',
+      'Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes',
+      typeParams,
+    ),
+    'GET /convoys/:type/:id/stream': streamRoute(
+      '/convoys/:type/:id/stream',
+      "Live stream (SSE) of the convoy's view; id = processed seq, Last-Event-ID resumes",
+      keyParams,
+    ),
     'GET /convoys/:type/:id/wait-for': defineRoute({
       method: 'GET',
       url: '/convoys/:type/:id/wait-for',
@@ -138,17 +165,7 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: convoyItem },
       errors: [400, 404, 408, 412],
     }),
-    'GET /convoys/:type/:id': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/:id',
-      tag: 'convoys',
-      summary: "The convoy's current state",
-      group: 'read',
-      params: keyParams,
-      querystring: noQuery,
-      responses: { 200: convoyItem },
-      errors: [400, 404],
-    }),
+    'GET /convoys/:type/:id': convoyRead('', 'convoys', "The convoy's current state", convoyItem),
     'GET /convoys/:type/:id/history': defineRoute({
       method: 'GET',
       url: '/convoys/:type/:id/history',
@@ -179,17 +196,12 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: pageOf(convoyItem) },
       errors: [400, 404],
     }),
-    'GET /convoys/:type/:id/dead-letters': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/:id/dead-letters',
-      tag: 'operator',
-      summary: "A convoy's dead letters, oldest first",
-      group: 'read',
-      params: keyParams,
-      querystring: noQuery,
-      responses: { 200: listOf(deadLetterItem) },
-      errors: [400, 404],
-    }),
+    'GET /convoys/:type/:id/dead-letters': convoyRead(
+      '/dead-letters',
+      'operator',
+      "A convoy's dead letters, oldest first",
+      listOf(deadLetterItem),
+    ),
     'GET /dead-letters/:type': defineRoute({
       method: 'GET',
       url: '/dead-letters/:type',
@@ -246,28 +258,18 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: listOf(inboxItem) },
       errors: [400, 404],
     }),
-    'GET /convoys/:type/:id/deferred': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/:id/deferred',
-      tag: 'operator',
-      summary: 'Events held by the defer policy',
-      group: 'read',
-      params: keyParams,
-      querystring: noQuery,
-      responses: { 200: listOf(deferredItem) },
-      errors: [400, 404],
-    }),
-    'GET /convoys/:type/:id/timers': defineRoute({
-      method: 'GET',
-      url: '/convoys/:type/:id/timers',
-      tag: 'operator',
-      summary: 'Armed durable timers, earliest first',
-      group: 'read',
-      params: keyParams,
-      querystring: noQuery,
-      responses: { 200: listOf(timerItem) },
-      errors: [400, 404],
-    }),
+    'GET /convoys/:type/:id/deferred': convoyRead(
+      '/deferred',
+      'operator',
+      'Events held by the defer policy',
+      listOf(deferredItem),
+    ),
+    'GET /convoys/:type/:id/timers': convoyRead(
+      '/timers',
+      'operator',
+      'Armed durable timers, earliest first',
+      listOf(timerItem),
+    ),
     'GET /convoy-types': defineRoute({
       method: 'GET',
       url: '/convoy-types',
@@ -278,39 +280,21 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: listOf(typeSummaryItem) },
       errors: [400],
     }),
-    'GET /convoy-types/:type': defineRoute({
-      method: 'GET',
-      url: '/convoy-types/:type',
-      tag: 'types',
-      summary: "One type's events, states, JSON graph and Mermaid diagram",
-      group: 'read',
-      params: typeParams,
-      querystring: noQuery,
-      responses: { 200: described },
-      errors: [400, 404],
-    }),
-    'GET /convoy-types/:type/diagram.dot': defineRoute({
-      method: 'GET',
-      url: '/convoy-types/:type/diagram.dot',
-      tag: 'types',
-      summary: "The type's state diagram as Graphviz DOT; every state's id is its state node id",
-      group: 'read',
-      params: typeParams,
-      querystring: noQuery,
-      responses: { 200: { description: 'Graphviz DOT source', contentType: 'text/vnd.graphviz' } },
-      errors: [400, 404],
-    }),
-    'GET /convoy-types/:type/diagram.svg': defineRoute({
-      method: 'GET',
-      url: '/convoy-types/:type/diagram.svg',
-      tag: 'types',
-      summary: "The type's state diagram as SVG; every state's <g> has id = its state node id",
-      group: 'read',
-      params: typeParams,
-      querystring: noQuery,
-      responses: { 200: { description: 'SVG document', contentType: 'image/svg+xml' } },
-      errors: [400, 404],
-    }),
+    'GET /convoy-types/:type': typeRead(
+      '',
+      "One type's events, states, JSON graph and Mermaid diagram",
+      described,
+    ),
+    'GET /convoy-types/:type/diagram.dot': typeRead(
+      '/diagram.dot',
+      "The type's state diagram as Graphviz DOT; every state's id is its state node id",
+      { description: 'Graphviz DOT source', contentType: 'text/vnd.graphviz' },
+    ),
+    'GET /convoy-types/:type/diagram.svg': typeRead(
+      '/diagram.svg',
+      "The type's state diagram as SVG; every state's <g> has id = its state node id",
+      { description: 'SVG document', contentType: 'image/svg+xml' },
+    ),
     'GET /healthz': defineRoute({
       method: 'GET',
       url: '/healthz',
