@@ -6,23 +6,51 @@ import { describe, expect, it } from 'vitest';
 import * as main from '@convoy/core';
 import * as engine from '@convoy/core/engine';
 import * as store from '@convoy/core/store';
+import * as wire from '@convoy/core/wire';
 
 describe('core entry points', () => {
   it('the main entry holds what a convoy author and an edge need, nothing internal', () => {
     expect(Object.keys(main).sort()).toEqual([
       'ConvoyError',
+      'convoyStatuses',
       'defineConvoy',
       'describeDefinition',
       'errorStatusByCode',
+      'eventOutcomes',
       'isConvoyDefinition',
       'isConvoyError',
+      'isConvoyStatus',
+      'operatorActions',
+      'statusTransitions',
       'summarizeDefinition',
       'systemClock',
+      'toDeadLetterItem',
+      'toDeferredItem',
+      'toDot',
       'toGraph',
+      'toHistoryItem',
+      'toInboxItem',
       'toMermaid',
       'toStatelyCode',
+      'toTimerItem',
       'validateConvoyId',
       'validateIdempotencyKey',
+    ]);
+  });
+
+  it('the wire entry holds the HTTP contract only (browser-safe: the console page bundles it)', () => {
+    expect(Object.keys(wire).sort()).toEqual([
+      'convoyStatuses',
+      'errorStatusByCode',
+      'eventOutcomes',
+      'isConvoyStatus',
+      'operatorActions',
+      'statusTransitions',
+      'toDeadLetterItem',
+      'toDeferredItem',
+      'toHistoryItem',
+      'toInboxItem',
+      'toTimerItem',
     ]);
   });
 
