@@ -5,12 +5,13 @@
  * before its next effect or commit, so no effect starts on two workers at once.
  */
 import { ConvoyError, isConvoyError } from '@convoy/core';
-import type { Claim, Clock, ConvoyStore } from '@convoy/core';
+import type { Clock } from '@convoy/core';
+import type { Claim, TurnStore } from '@convoy/core/store';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
 
 /** What a keeper needs. */
 export interface LeaseKeeperOptions {
-  readonly store: ConvoyStore;
+  readonly store: Pick<TurnStore, 'renew'>;
   readonly clock: Clock;
   readonly leaseMs: number;
   /** Real-time interval between renewals. */

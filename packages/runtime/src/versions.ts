@@ -2,8 +2,9 @@
  * Which definition version a convoy's turn runs on: its own version, or a newer one its snapshot is
  * migrated to. A convoy parked for a version reason is un-blocked once that reason is gone.
  */
-import { hydrateSnapshot, stallTimerIds, toJson } from '@convoy/core';
-import type { ConvoyDefinition, ConvoyKey, ConvoyRecord, TimerArm, TurnCommit } from '@convoy/core';
+import { hydrateSnapshot, stallTimerIds, toJson } from '@convoy/core/engine';
+import type { ConvoyDefinition, ConvoyKey, ConvoyRecord, TimerArm } from '@convoy/core';
+import type { TurnCommit } from '@convoy/core/store';
 import type { AnyStateMachine, StateValue } from 'xstate';
 import { errorMessage } from './logger.ts';
 import type { DefinitionRegistry } from './registry.ts';

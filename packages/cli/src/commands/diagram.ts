@@ -1,6 +1,7 @@
 /**
  * `convoy diagram <type> [--format mermaid|dot|svg|stately]`: a convoy type's state diagram as text.
- * Mermaid and Stately code come from the API; DOT and SVG from the console, which `convoy serve` mounts.
+ * All four come from the API: Mermaid and Stately code in the type's description, DOT and SVG from
+ * `GET /convoy-types/:type/diagram.dot|svg`.
  */
 import type { DiagramFormat } from '@convoy/client';
 import type { Command } from 'commander';
@@ -18,7 +19,7 @@ export function registerDiagramCommand(program: Command, output: Output): void {
       .description("print a convoy type's state diagram")
       .argument('<type>', 'convoy type')
       .addOption(
-        new Option('--format <format>', 'mermaid or stately (from the API), dot or svg (from the console)')
+        new Option('--format <format>', 'mermaid, stately, dot (Graphviz) or svg')
           .choices(formats)
           .default('mermaid'),
       ),

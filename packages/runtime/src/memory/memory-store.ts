@@ -6,6 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { ConvoyError } from '@convoy/core';
 import type {
   Clock,
+  ConvoyKey,
+  ConvoyRecord,
+  ConvoyStatus,
+  RedriveResult,
+  DeadLetter,
+  EffectIntent,
+  HistoryEntry,
+  InboxEvent,
+  TimerArm,
+} from '@convoy/core';
+import type {
   AcceptInput,
   AcceptReceipt,
   Claim,
@@ -13,23 +24,14 @@ import type {
   CommitOptions,
   CommitResult,
   ConvoyIndexPage,
-  ConvoyKey,
-  ConvoyRecord,
-  ConvoyStatus,
   ConvoyStore,
   ListConvoysQuery,
   OperatorCommit,
   RedriveInput,
-  RedriveResult,
-  DeadLetter,
-  EffectIntent,
-  HistoryEntry,
-  InboxEvent,
   RenewOptions,
   StoredConvoy,
-  TimerArm,
   TurnCommit,
-} from '@convoy/core';
+} from '@convoy/core/store';
 import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
 

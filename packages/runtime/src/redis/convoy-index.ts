@@ -5,7 +5,8 @@
  * EXISTS per listed convoy. Entries of convoys expired by retention are removed atomically (`reapConvoy`)
  * as they are met, and before counting from the per-type expiring index, so counts never include them.
  */
-import type { ConvoyIndexPage, ConvoyKey, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
+import type { ConvoyKey, ConvoyStatus } from '@convoy/core';
+import type { ConvoyIndexPage, ListConvoysQuery } from '@convoy/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
 import type { IndexPosition } from '../index-cursor.ts';

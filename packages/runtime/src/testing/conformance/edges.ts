@@ -4,7 +4,8 @@
  * pause with a pending effect, an effect that outlives its lease, and a clock that runs ahead.
  */
 import { defineConvoy, systemClock } from '@convoy/core';
-import type { ConvoyDefinition, ConvoyStore, EffectIntent } from '@convoy/core';
+import type { ConvoyDefinition, EffectIntent } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import { expect, it } from 'vitest';
 import { assign, createMachine, setup } from 'xstate';
 import { createConvoyEngine, type ConvoyEngine } from '../../engine.ts';
