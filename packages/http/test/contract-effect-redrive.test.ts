@@ -52,7 +52,9 @@ describe("an effect's dead letter and its redrive on the wire", () => {
 
   it('the OpenAPI schemas name the fields', () => {
     const letterSchema = z.toJSONSchema(deadLetterItem, { target: 'openapi-3.0', io: 'output' });
-    const redriveSchema = JSON.stringify(z.toJSONSchema(redriveItem, { target: 'openapi-3.0', io: 'output' }));
+    const redriveSchema = JSON.stringify(
+      z.toJSONSchema(redriveItem, { target: 'openapi-3.0', io: 'output' }),
+    );
     expect(Object.keys((letterSchema as { properties: object }).properties)).toContain('effect');
     expect(redriveSchema).toContain('"effectId"');
   });

@@ -45,6 +45,8 @@ describe('engine options', () => {
     ['sweepMs', '5000'],
     ['waitPollMs', 0],
     ['stallAfterMs', Number.POSITIVE_INFINITY],
+    ['leaseRenewMs', -1],
+    ['leaseRenewMs', 'often'],
   ] as const)('refuses %s = %s at construction with invalid_options naming the option', (name, value) => {
     const options = { ...base(), [name]: value };
     let caught: unknown;
@@ -59,7 +61,14 @@ describe('engine options', () => {
 
   it('takes 0 where 0 switches a feature off', () => {
     expect(() =>
-      createConvoyEngine({ ...base(), localTurns: 0, timerPollMs: 0, sweepMs: 0, stallAfterMs: 0 }),
+      createConvoyEngine({
+        ...base(),
+        localTurns: 0,
+        timerPollMs: 0,
+        sweepMs: 0,
+        stallAfterMs: 0,
+        leaseRenewMs: 0,
+      }),
     ).not.toThrow();
   });
 });
