@@ -20,6 +20,7 @@ export type {
 } from './definition.ts';
 export type * from './model.ts';
 export type * from './describe.ts';
+export { assertMachineFromPeerXstate } from './xstate-peer.ts';
 export { systemClock } from './ports.ts';
 export type * from './ports.ts';
 export { stepConvoy } from './step.ts';

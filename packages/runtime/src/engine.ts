@@ -52,6 +52,7 @@ import { runConvoyTurn, type TurnDeps } from './turn.ts';
 import { recordSpanError, runtimeTracer, traceparentOf } from './tracing.ts';
 import { toConvoyView } from './view.ts';
 import { SeqWaiters } from './waiters.ts';
+import { assertSupportedXstate } from './xstate-version.ts';
 import { judgeCondition, waitUntil } from './wait-for.ts';
 
 /** Options of {@link createConvoyEngine}. */
@@ -179,6 +180,7 @@ export interface ConvoyEngine extends ConvoyGateway {
  * ```
  */
 export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
+  assertSupportedXstate(options.definitions);
   const registry = new DefinitionRegistry(options.definitions);
   const { store, scheduler } = options;
   const clock = options.clock ?? systemClock;
