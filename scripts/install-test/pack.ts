@@ -75,13 +75,17 @@ export async function buildAndPack(root: string, dest: string): Promise<Tarball[
 /** publint on every tarball, warnings included (`--strict`). */
 export async function publintAll(root: string, tarballs: readonly Tarball[]): Promise<void> {
   for (const tarball of tarballs) {
-    await runOk('pnpm', ['exec', 'publint', 'run', tarball.path, '--strict'], root);
+    await runOk(join(root, 'node_modules', '.bin', 'publint'), ['run', tarball.path, '--strict'], root);
   }
 }
 
 /** arethetypeswrong on every tarball. */
 export async function attwAll(root: string, tarballs: readonly Tarball[]): Promise<void> {
   for (const tarball of tarballs) {
-    await runOk('pnpm', ['exec', 'attw', tarball.path, '--profile', 'esm-only', '--format', 'ascii'], root);
+    await runOk(
+      join(root, 'node_modules', '.bin', 'attw'),
+      [tarball.path, '--profile', 'esm-only', '--format', 'ascii'],
+      root,
+    );
   }
 }

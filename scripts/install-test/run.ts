@@ -8,7 +8,7 @@
  * `runtime:dist/redis/lua`) from that package's tarball before anything uses it: the negative control
  * showing the test notices a package that lost an asset. `CONVOY_INSTALL_KEEP=1` keeps the temp folder.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,14 +103,17 @@ async function main(): Promise<void> {
       });
     }),
   );
-  await step('diagram', () => checkDiagram(project));
+  const { version } = JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  await step('diagram', () => checkDiagram(project, version));
   await step('redis', () => checkRedis(project));
   await step('console', async () => {
     if (consoleError) throw consoleError;
   });
   await step('init', () =>
     checkInit(
-      project,
+      work,
       tarballs.map((t) => t.path),
     ),
   );

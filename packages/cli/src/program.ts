@@ -61,7 +61,7 @@ export function createProgram(
   program
     .command('init')
     .description('create a starter project: a convoy in TypeScript, its test, and how to serve it')
-    .argument('[dir]', 'the folder to create it in (new or empty)', '.')
+    .argument('[dir]', 'the folder: new, empty, or with a package.json to complete', '.')
     .action(async (dir: string) => {
       const { scaffoldProject } = await import('./init/scaffold.ts');
       const result = scaffoldProject(dir);
@@ -69,7 +69,9 @@ export function createProgram(
       out(
         [
           `Created a Convoy project in ${result.dir}:`,
-          ...result.files.map((file) => `  ${file}`),
+          ...result.files.map(
+            (file) => `  ${file}${file === 'package.json' && result.mergedPackageJson ? ' (completed)' : ''}`,
+          ),
           '',
           'Next:',
           ...(cd ? [`  cd ${cd}`] : []),

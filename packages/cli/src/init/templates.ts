@@ -9,10 +9,22 @@ export interface StarterVersions {
   readonly xstate: string;
 }
 
-/** The starter's files by path relative to the project folder. */
-export function starterFiles(name: string, versions: StarterVersions): ReadonlyMap<string, string> {
+/** The fields of the starter's package.json (merged into an existing one by `convoy init`). */
+export interface StarterManifest {
+  readonly name: string;
+  readonly version: string;
+  readonly private: boolean;
+  readonly type: 'module';
+  readonly scripts: Readonly<Record<string, string>>;
+  readonly dependencies: Readonly<Record<string, string>>;
+  readonly devDependencies: Readonly<Record<string, string>>;
+  readonly engines: Readonly<Record<string, string>>;
+}
+
+/** The starter's package.json. */
+export function starterManifest(name: string, versions: StarterVersions): StarterManifest {
   const convoy = `^${versions.convoy}`;
-  const packageJson = {
+  return {
     name,
     version: '0.0.0',
     private: true,
@@ -36,6 +48,10 @@ export function starterFiles(name: string, versions: StarterVersions): ReadonlyM
     },
     engines: { node: '>=20.19.0' },
   };
+}
+
+/** The starter's files other than package.json, by path relative to the project folder. */
+export function starterFiles(): ReadonlyMap<string, string> {
   const tsconfig = {
     compilerOptions: {
       target: 'ES2022',
@@ -52,12 +68,11 @@ export function starterFiles(name: string, versions: StarterVersions): ReadonlyM
     include: ['src', 'test'],
   };
   return new Map([
-    ['package.json', `${JSON.stringify(packageJson, null, 2)}\n`],
     ['tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`],
     ['.gitignore', 'node_modules\n'],
     ['src/convoys.ts', convoysModule],
     ['test/convoys.test.ts', convoysTest],
-    ['README.md', readme(name)],
+    ['README.md', readme],
   ]);
 }
 
@@ -122,13 +137,13 @@ test('an unpaid order is canceled after 30 minutes of simulated time', async () 
 });
 `;
 
-const readme = (name: string): string => `# ${name}
+const readme = `# A Convoy project
 
 A [Convoy](https://www.npmjs.com/package/@convoy/cli) project: \`src/convoys.ts\` defines the \`order\`
 convoy (an XState v5 machine), \`test/convoys.test.ts\` tests it on simulated time.
 
 \`\`\`sh
-npm install
+npm install             # if you have not yet
 npm test                # the convoy's tests (testing kit, simulated clock)
 npm start               # convoy serve ./src/convoys.ts: HTTP on http://127.0.0.1:3000, console at /console
 curl -X POST localhost:3000/convoys/order/o-1/events -H 'content-type: application/json' \\
