@@ -72,6 +72,21 @@ export async function buildAndPack(root: string, dest: string): Promise<Tarball[
   return tarballs;
 }
 
+/**
+ * `pnpm -r publish --dry-run` over the whole workspace names exactly the six public packages (the apps
+ * are private) and fails on nothing.
+ */
+export async function publishDryRun(root: string): Promise<void> {
+  const { stdout, stderr } = await runOk('pnpm', ['-r', 'publish', '--dry-run', '--no-git-checks'], root);
+  const published = [...`${stdout}\n${stderr}`.matchAll(/📦 (@[\w-]+\/[\w-]+)@/g)].map((m) => m[1]).sort();
+  const expected = publicPackages.map((name) => `@convoy/${name}`).sort();
+  if (published.join() !== expected.join()) {
+    throw new Error(
+      `pnpm -r publish --dry-run would publish [${published.join(', ')}], expected [${expected.join(', ')}]`,
+    );
+  }
+}
+
 /** publint on every tarball, warnings included (`--strict`). */
 export async function publintAll(root: string, tarballs: readonly Tarball[]): Promise<void> {
   for (const tarball of tarballs) {

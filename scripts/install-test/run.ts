@@ -21,7 +21,7 @@ import {
   checkServe,
   checkTsc,
 } from './checks.ts';
-import { attwAll, buildAndPack, publintAll } from './pack.ts';
+import { attwAll, buildAndPack, publintAll, publishDryRun } from './pack.ts';
 import type { Tarball } from './pack.ts';
 import { killAll, runOk } from './processes.ts';
 
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   let tarballs: Tarball[] = [];
   await step('pack', async () => {
     tarballs = await buildAndPack(root, join(work, 'packs'));
+    await publishDryRun(root);
   });
   summary[0] = `${tarballs.length} packages packed`;
   const sabotageSpec = process.env['CONVOY_INSTALL_SABOTAGE'];
