@@ -5,6 +5,8 @@ export default defineProject({
   test: {
     name: '@convoy/console',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The page bundle the plugin serves is built from src/page before any test runs.
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,10 +1,10 @@
 /**
  * Diagrams drawn from a module's definitions, without a server (`convoy diagram ./convoys.ts order`).
- * The server draws with the same functions: Mermaid and Stately code from `@convoy/core`, DOT and SVG
- * from `@convoy/console`.
+ * The server draws with the same functions: Mermaid, Stately code and DOT from `@convoy/core`, SVG from
+ * `@convoy/http`.
  */
 import type { DiagramFormat } from '@convoy/client';
-import { ConvoyError, describeDefinition } from '@convoy/core';
+import { ConvoyError, describeDefinition, toDot } from '@convoy/core';
 import { loadDefinitions } from './load-definitions.ts';
 
 /**
@@ -46,9 +46,10 @@ export async function diagramFromModule(
       return description.stately;
     case 'dot':
     case 'svg': {
-      const { renderSvg, toDot } = await import('@convoy/console');
       const dot = toDot(description.graph);
-      return format === 'dot' ? dot : await renderSvg(dot);
+      if (format === 'dot') return dot;
+      const { renderSvg } = await import('@convoy/http');
+      return await renderSvg(dot);
     }
   }
 }

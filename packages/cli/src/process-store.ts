@@ -1,7 +1,7 @@
 /**
  * Which store a `convoy` process runs on: the embedded memory store by default, Redis with `--redis`.
  */
-import type { ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import { MemoryConvoyStore, MemoryTurnScheduler } from '@convoy/runtime';
 
 /** Options shared by `serve` and `worker` for the store. */

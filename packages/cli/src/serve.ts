@@ -125,6 +125,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     scheduler,
     processing,
+    // Every other engine number is the engine's own default (`engineDefaults`). Local turns are off
+    // there (an embedded engine hands every wake-up to its scheduler); serve, where ingestion and turns
+    // share a process by design, turns them on, as many as it processes at once.
     localTurns: processing && (options.localTurns ?? true) ? (options.concurrency ?? 16) : 0,
     metrics: metrics.sink,
     ...(logger ? { logger } : {}),
@@ -148,13 +151,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
   try {
-    // An HTTP-only node does not see other processes' commits through `subscribe`: its live pages poll.
+    // The console is a page over the API just built (same origin, same auth); its live views use the
+    // API's streams, which poll the store as well, so an HTTP-only node shows every process's commits.
     if (withConsole) {
-      await app.register(consolePlugin, {
-        gateway: engine,
-        prefix: consolePrefix,
-        live: processing ? 'auto' : 'poll',
-      });
+      await app.register(consolePlugin, { prefix: consolePrefix });
     }
     await engine.start();
     await app.listen({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeDefinition, isConvoyError } from '@convoy/core';
-import { toDot } from '@convoy/console';
+import { describeDefinition, isConvoyError, toDot } from '@convoy/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { scaffoldProject } from '../src/init/scaffold.ts';
 import { diagramFromModule } from '../src/offline-diagram.ts';

@@ -2,7 +2,7 @@
  * `createConvoyClient`: the Convoy HTTP API as typed methods. Event types are inferred from the
  * definitions the caller names, so a typo in an event type or a missing field does not compile.
  */
-import { ConvoyError, isConvoyError } from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
 import { path, Transport } from './transport.ts';
 import type {
   AnyConvoyDefinition,
@@ -36,11 +36,6 @@ export interface ConvoyClientOptions {
   readonly fetch?: typeof fetch;
   /** Extra headers sent with every request. */
   readonly headers?: Readonly<Record<string, string>>;
-  /**
-   * Where the console is mounted relative to `baseUrl` (DOT and SVG diagrams come from it).
-   * @defaultValue '/console'
-   */
-  readonly consolePath?: string;
 }
 
 /** Options of {@link ConvoyClient.follow}. */
@@ -107,8 +102,8 @@ export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConv
   /** One type: events, states, Mermaid, Stately code, graph. */
   describe(type: ConvoyTypeOf<TDefinitions>): Promise<ConvoyTypeDescription>;
   /**
-   * The type's diagram as text: `mermaid` and `stately` from the API; `dot` and `svg` from the console
-   * (`route_not_found` with a clear message when no console is mounted at `consolePath`).
+   * The type's diagram as text: `mermaid` and `stately` from the type's description, `dot` and `svg`
+   * from `GET /convoy-types/:type/diagram.dot|svg`.
    */
   diagram(type: ConvoyTypeOf<TDefinitions>, format?: DiagramFormat): Promise<string>;
 }
@@ -142,7 +137,6 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
   options: ConvoyClientOptions,
 ): ConvoyClient<TDefinitions> {
   const http = new Transport(options);
-  const consolePath = (options.consolePath ?? '/console').replace(/\/+$/, '');
 
   const history = async (type: string, id: string) =>
     (await http.json<{ items: HistoryItem[] }>({ path: path`/convoys/${type}/${id}/history` })).items;
@@ -216,19 +210,7 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
         const description = await http.json<ConvoyTypeDescription>({ path: path`/convoy-types/${type}` });
         return description[format];
       }
-      try {
-        return await http.text({ path: `${consolePath}${path`/api/types/${type}/diagram.${format}`}` });
-      } catch (error) {
-        if (isConvoyError(error) && error.code === 'route_not_found') {
-          throw new ConvoyError(
-            'route_not_found',
-            `No console at ${http.baseUrl}${consolePath}: ${format} diagrams come from the console ` +
-              `(serve with the console mounted, or use --format mermaid|stately)`,
-            error.details,
-          );
-        }
-        throw error;
-      }
+      return http.text({ path: path`/convoy-types/${type}/diagram.${format}` });
     },
   };
 }

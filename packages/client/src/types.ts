@@ -1,19 +1,16 @@
 /**
- * Types of the typed client: what a definition union says about convoy types and their events, and the
- * JSON shapes the HTTP API answers with (times as ISO strings).
+ * Types of the typed client: what a definition union says about convoy types and their events. The
+ * JSON shapes the HTTP API answers with are core's wire items (`@convoy/core/wire`), re-exported here
+ * under the client's names.
  */
 import type {
+  AcceptedItem,
   ConvoyDefinition,
   ConvoyEvent,
   ConvoyStatus,
-  ConvoyTypeDescription,
-  ConvoyTypeSummary,
-  ConvoyView,
-  DeadLetter,
-  DeferredEvent,
-  HistoryEntry,
-  InboxEvent,
-  TimerArm,
+  ItemPage,
+  RedriveItem,
+  WaitItem,
 } from '@convoy/core';
 import type { AnyStateMachine, EventFromLogic } from 'xstate';
 
@@ -54,59 +51,17 @@ export interface SendOptions {
   readonly wait?: number;
 }
 
-/** The `202` receipt of an accepted event. */
-export interface SendReceipt {
-  readonly type: string;
-  readonly id: string;
-  /** The event's position in its convoy. */
-  readonly seq: number;
-  /** True when the idempotency key was seen before: this is the original receipt. */
-  readonly duplicate: boolean;
-  /** Only with `wait`: whether the event was processed before the wait ended. */
-  readonly processed?: boolean;
-}
-
-/** One history entry as the API renders it (`at` as an ISO string). */
-export interface HistoryItem extends Omit<HistoryEntry, 'at'> {
-  readonly at: string;
-}
-
-/** One dead letter as the API renders it: the convoy key flattened, `at` as an ISO string. */
-export interface DeadLetterItem extends Omit<DeadLetter, 'at' | 'key'> {
-  readonly type: string;
-  readonly id: string;
-  readonly at: string;
-}
-
-/** An accepted, unprocessed event (`acceptedAt` as an ISO string). */
-export interface InboxItem extends Omit<InboxEvent, 'acceptedAt'> {
-  readonly acceptedAt: string;
-}
-
-/** An event held by the `defer` policy (times as ISO strings). */
-export interface DeferredItem extends Omit<DeferredEvent, 'acceptedAt' | 'deferredAt'> {
-  readonly acceptedAt: string;
-  readonly deferredAt: string;
-}
-
-/** An armed timer (`dueAt` as an ISO string). */
-export interface TimerItem extends Omit<TimerArm, 'dueAt'> {
-  readonly dueAt: string;
-}
+/** The `202` receipt of an accepted event (the wire contract's item). */
+export type SendReceipt = AcceptedItem;
 
 /** The answer of {@link ConvoyClient.wait}: the seq is processed. */
-export interface WaitResult {
-  readonly type: string;
-  readonly id: string;
-  readonly seq: number;
-  readonly processed: true;
-}
+export type WaitResult = WaitItem;
 
 /** A page of a list; pass `cursor` back for the next one (null: no more). */
-export interface Page<TItem> {
-  readonly items: readonly TItem[];
-  readonly cursor: string | null;
-}
+export type Page<TItem> = ItemPage<TItem>;
+
+/** What {@link ConvoyClient.redrive} put back: old seq → new seq. */
+export type RedriveReceipt = RedriveItem;
 
 /** Filters of {@link ConvoyClient.list}. */
 export interface ListOptions {
@@ -125,12 +80,16 @@ export interface PageOptions {
   readonly limit?: number;
 }
 
-/** What {@link ConvoyClient.redrive} put back: old seq → new seq. */
-export interface RedriveReceipt {
-  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
-}
-
-/** Diagram formats: from the API (`mermaid`, `stately`) or from the console (`dot`, `svg`). */
+/** Diagram formats: in the type's description (`mermaid`, `stately`) or rendered (`dot`, `svg`). */
 export type DiagramFormat = 'mermaid' | 'stately' | 'dot' | 'svg';
 
-export type { ConvoyTypeDescription, ConvoyTypeSummary, ConvoyView };
+export type {
+  ConvoyTypeDescription,
+  ConvoyTypeSummary,
+  ConvoyView,
+  DeadLetterItem,
+  DeferredItem,
+  HistoryItem,
+  InboxItem,
+  TimerItem,
+} from '@convoy/core';

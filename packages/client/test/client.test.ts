@@ -124,12 +124,13 @@ describe('a typed client against a real server', () => {
     expect(await convoy.diagram('order', 'svg')).toContain('<svg');
   });
 
-  it('dot and svg without a console say so', async () => {
+  it('dot and svg come from the API itself: a server without the console serves them too', async () => {
     const client = createConvoyClient<TestConvoys>({ baseUrl: bare.url });
     expect(await client.diagram('order')).toMatch(/^stateDiagram-v2/);
-    const error = await convoyError(client.diagram('order', 'svg'));
-    expect(error.code).toBe('route_not_found');
-    expect(error.message).toMatch(/No console at .*\/console/);
+    expect(await client.diagram('order', 'dot')).toMatch(/^digraph/);
+    expect(await client.diagram('order', 'svg')).toContain('<svg');
+    const error = await convoyError(client.diagram('nope' as 'order', 'svg'));
+    expect(error.code).toBe('unknown_convoy_type');
   });
 
   it('follow yields each history entry once, as it is committed, until aborted', async () => {

@@ -147,10 +147,9 @@ describe('console in headless Chromium', () => {
       'order',
       'review',
     ]);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLImageElement>('img.diagram-img')].every(
-        (img) => img.complete && img.naturalWidth > 0,
-      ),
+    // Each type's diagram is drawn inline from GET /convoy-types/:type/diagram.svg.
+    await page.waitForFunction(
+      () => document.querySelectorAll('.type-card svg.diagram-svg g.node').length > 4,
     );
     await page.selectOption('form.lookup select', 'order');
     await page.fill('form.lookup input', 'o-1');

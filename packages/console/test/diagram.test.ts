@@ -1,9 +1,8 @@
-import { describeDefinition } from '@convoy/core';
+import { describeDefinition, toDot } from '@convoy/core';
 import type { ConvoyGraph } from '@convoy/core';
+import { renderSvg } from '@convoy/http';
 import { describe, expect, it } from 'vitest';
-import { activeStateIds } from '../src/active-states.ts';
-import { renderSvg } from '../src/diagram.ts';
-import { dotString, toDot } from '../src/dot.ts';
+import { activeStateIds } from '../src/page/active-states.ts';
 import { order, review } from './support/shop.ts';
 
 const graphOf = (definition: typeof order | typeof review): ConvoyGraph =>
@@ -44,17 +43,18 @@ describe('toDot', () => {
   });
 
   it('escapes quotes, backslashes and newlines so a state name cannot break the DOT source', () => {
-    expect(dotString('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
     const graph: ConvoyGraph = {
       root: 'm',
       nodes: [
         { id: 'm', path: [], kind: 'compound', initial: 'x"]; evil [', tags: [] },
-        { id: 'm.x"]; evil [', path: ['x"]; evil ['], kind: 'atomic', tags: [] },
+        { id: 'm.x"]; evil [', path: ['x"]; evil ['], kind: 'atomic', tags: ['a\\b\nc'] },
       ],
       edges: [],
     };
     const dot = toDot(graph);
     expect(dot).toContain('"m.x\\"]; evil ["');
+    // The tag line: the backslash doubled, the newline written as \n, so the label stays one DOT string.
+    expect(dot).toContain('#a\\\\b\\nc"');
     return expect(renderSvg(dot)).resolves.toContain('id="m.x&quot;]; evil ["');
   });
 });

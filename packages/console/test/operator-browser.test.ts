@@ -22,8 +22,12 @@ let engine: ConvoyEngine;
 let base: string;
 let browser: Browser | undefined;
 
+/** The operator's token: the API guards its operator routes, and the page acts with this token. */
+const operatorToken = 'operator-secret';
+
 beforeAll(async () => {
-  rig = await startBrowserRig();
+  // Reads and writes stay open; operator actions need a token named "console" (recorded as `by`).
+  rig = await startBrowserRig({ operate: { tokens: [{ name: 'console', token: operatorToken }] } });
   if (rig !== undefined) ({ engine, base, browser } = rig);
 });
 
@@ -32,6 +36,11 @@ afterAll(() => stopBrowserRig(rig));
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
   if (browser === undefined) throw new Error('no browser');
   const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  // As if the operator had entered the token in the page's sign-in form (kept in sessionStorage).
+  await context.addInitScript(
+    (token) => sessionStorage.setItem('convoy-console.token', token),
+    operatorToken,
+  );
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

@@ -4,7 +4,7 @@
  * transition throws). Nothing is processed; its inbox stays as is for a later redrive.
  */
 import type { ConvoyKey, ConvoyRecord } from './model.ts';
-import type { TurnCommit } from './ports.ts';
+import type { TurnCommit } from './ports/store.ts';
 
 /**
  * The record of `record` parked as `blocked` (a new object: the input is not mutated). Processed seq,

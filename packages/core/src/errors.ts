@@ -30,6 +30,7 @@ export const errorStatusByCode = {
   backlog_full: 429,
   definition_invalid: 500,
   xstate_unsupported: 500,
+  invalid_options: 500,
   version_unknown: 500,
   internal_error: 500,
   redis_misconfigured: 500,

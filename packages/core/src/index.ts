@@ -1,10 +1,15 @@
 /**
- * `@convoy/core`: pure convoy logic on XState v5 — definitions, the step, errors, ports, exports.
- * No runtime dependency besides the `xstate` peer.
+ * `@convoy/core`: what a convoy author (and an edge such as the HTTP layer) needs: defining convoys,
+ * the model, the error catalogue, the gateway port, the clock, the metrics sink and the machine
+ * exports (diagrams, descriptions). No runtime dependency besides the `xstate` peer.
+ *
+ * Two more entry points serve other roles: `@convoy/core/store` (the store and scheduler ports, for
+ * whoever implements a store) and `@convoy/core/engine` (the pure step and its helpers, for the
+ * runtime that executes convoys). Everything else in this package is internal.
  */
 export { ConvoyError, errorStatusByCode, isConvoyError } from './errors.ts';
 export type { ConvoyErrorCode, ConvoyErrorDetails } from './errors.ts';
-export { defineConvoy, isConvoyDefinition, unexpectedPolicyFor } from './definition.ts';
+export { defineConvoy, isConvoyDefinition } from './definition.ts';
 export type {
   ConvoyDefinition,
   ConvoyDefinitionOptions,
@@ -21,38 +26,43 @@ export type {
 export type * from './model.ts';
 export type * from './describe.ts';
 export { assertMachineFromPeerXstate } from './xstate-peer.ts';
-export { systemClock } from './ports.ts';
-export type * from './ports.ts';
-export { stepConvoy } from './step.ts';
-export type { StepInput } from './step.ts';
-export { blockRecord, blockedTurn, blockedNewRecord } from './block.ts';
-export { classifyEvent, descriptorMatches, stateHandles } from './classify.ts';
-export type { EventClass } from './classify.ts';
-export { effectId, invokeEffectAction, isEffectAction, planActions, timerToken } from './actions.ts';
-export type {
-  ActionPlan,
-  ActionSource,
-  InvokeEffectParams,
-  InvokeOp,
-  ReturnedAction,
-  TimerOp,
-} from './actions.ts';
-export { invokeResultActor, stallTimerIds } from './turn-state.ts';
-export { checkEventSchema, eventJsonSchema, isStandardSchema, issuePath } from './standard-schema.ts';
+export { systemClock } from './ports/clock.ts';
+export type * from './ports/clock.ts';
+export type * from './ports/gateway.ts';
+export type * from './ports/metrics.ts';
 export type { StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.ts';
-export { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';
-export type { HydrateResult } from './hydrate.ts';
-export {
-  canonicalJson,
-  eventFingerprint,
-  fnv1a64,
-  validateConvoyId,
-  validateEvent,
-  validateIdempotencyKey,
-} from './validate.ts';
+export { validateConvoyId, validateIdempotencyKey } from './validate.ts';
 export { toMermaid } from './export/mermaid.ts';
+export { toDot } from './export/dot.ts';
+export type { DotOptions } from './export/dot.ts';
 export { toGraph } from './export/graph.ts';
 export { toStatelyCode } from './export/stately.ts';
 export { describeDefinition, summarizeDefinition } from './export/description.ts';
-export { formatDelay, guardName, machineOf } from './export/walk.ts';
-export type { MachineSource } from './export/walk.ts';
+export {
+  convoyStatuses,
+  eventOutcomes,
+  isConvoyStatus,
+  operatorActions,
+  statusTransitions,
+  toDeadLetterItem,
+  toDeferredItem,
+  toHistoryItem,
+  toInboxItem,
+  toTimerItem,
+} from './wire/index.ts';
+export type {
+  AcceptedItem,
+  ConvoyItem,
+  DeadLetterItem,
+  DeferredItem,
+  ErrorReplyBody,
+  HistoryItem,
+  InboxItem,
+  ItemList,
+  ItemPage,
+  RedriveItem,
+  StatusAction,
+  StatusCounts,
+  TimerItem,
+  WaitItem,
+} from './wire/index.ts';

@@ -3,6 +3,9 @@
  * boundaries unchanged. Times are epoch milliseconds internally; the HTTP layer renders ISO strings.
  */
 import type { StateValue } from 'xstate';
+import type { ConvoyStatus, EventOutcome, OperatorAction } from './wire/vocabulary.ts';
+
+export type { ConvoyStatus, EventOutcome, OperatorAction };
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -18,16 +21,6 @@ export interface ConvoyEvent {
   readonly type: string;
   readonly [field: string]: unknown;
 }
-
-/**
- * Lifecycle of a convoy.
- * - `active`: running (or not yet processed).
- * - `done`: reached a final state; further events are recorded and refused.
- * - `blocked`: cannot proceed without an operator (e.g. its snapshot fits no registered version).
- * - `stalled`: pending work is not progressing (stall detection).
- * - `paused`: an operator paused processing; events are still accepted.
- */
-export type ConvoyStatus = 'active' | 'done' | 'blocked' | 'stalled' | 'paused';
 
 /** Where an inbox event came from. Timer firings and effect results enter the inbox like client events. */
 export type EventSource =
@@ -54,12 +47,6 @@ export interface InboxEvent {
 export interface DeferredEvent extends InboxEvent {
   readonly deferredAt: number;
 }
-
-/** What happened to one event when its convoy processed it. */
-export type EventOutcome = 'applied' | 'deferred' | 'rejected' | 'deadLettered' | 'ignored' | 'operator';
-
-/** What an operator did to a convoy (recorded in its history with outcome `operator`). */
-export type OperatorAction = 'pause' | 'resume' | 'retry' | 'redrive' | 'discard';
 
 /** The operator part of a history entry with outcome `operator`. */
 export interface OperatorNote {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConvoyEvent, ConvoyRecord, InboxEvent } from './model.ts';
-import type { TurnCommit } from './ports.ts';
+import type { TurnCommit } from './ports/store.ts';
 import { stepConvoy } from './step.ts';
 import { client, key, orderConvoy } from '../test/fixtures/order-convoy.ts';
 

@@ -3,7 +3,7 @@ import { assign, createMachine, setup } from 'xstate';
 import { defineConvoy } from './definition.ts';
 import type { ConvoyDefinition } from './definition.ts';
 import type { ConvoyRecord, InboxEvent } from './model.ts';
-import type { TurnCommit } from './ports.ts';
+import type { TurnCommit } from './ports/store.ts';
 import { blockRecord, blockedTurn } from './block.ts';
 import { stepConvoy } from './step.ts';
 import { afterId, client, deepFreeze, firing, key, orderConvoy } from '../test/fixtures/order-convoy.ts';

@@ -6,7 +6,7 @@
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import type { ConvoyDefinition } from './definition.ts';
 import type { ConvoyKey, ConvoyRecord, InboxEvent, TimerArm } from './model.ts';
-import type { TurnCommit } from './ports.ts';
+import type { TurnCommit } from './ports/store.ts';
 import type { ActionPlan, ReturnedAction } from './actions.ts';
 import { blockedNewRecord, blockedTurn } from './block.ts';
 import { hydrateSnapshot, persistSnapshot, toJson } from './hydrate.ts';

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { sendError } from './error-reply.ts';
 import { convoyPlugin } from './plugin.ts';
-import { quote } from './request-parsing.ts';
+import { quote } from './contract/fields.ts';
 import type { ConvoyPluginOptions } from './plugin.ts';
 
 /** Options of {@link buildConvoyApp}: the plugin's options plus a logger. */

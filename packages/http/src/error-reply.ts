@@ -3,15 +3,10 @@
  * `{ statusCode, code, message }`, with the status taken from core's `errorStatusByCode`.
  */
 import { errorStatusByCode, isConvoyError } from '@convoy/core';
-import type { ConvoyErrorCode } from '@convoy/core';
+import type { ConvoyErrorCode, ErrorReplyBody } from '@convoy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** The body of every error response. */
-export interface ErrorReplyBody {
-  readonly statusCode: number;
-  readonly code: ConvoyErrorCode;
-  readonly message: string;
-}
+export type { ErrorReplyBody };
 
 /** Fastify's own error codes and the Convoy code each one means for a client. */
 const fastifyCodes: Readonly<Record<string, ConvoyErrorCode>> = {

@@ -4,36 +4,32 @@
  */
 import type { ConvoyGateway } from '@convoy/core';
 import type { FastifyInstance } from 'fastify';
-import { guardOptions, type AuthHooks } from './auth.ts';
+import type { AuthHooks } from './auth.ts';
+import type { ApiRoutes } from './contract/routes.ts';
+import { serve } from './contract/serve.ts';
 import type { ConvoyMetrics } from './metrics.ts';
-import { routeSchemas } from './openapi.ts';
-import { assertQueryNames } from './request-parsing.ts';
 
 /** Register the health, readiness and metrics routes. */
 export function registerHealthRoutes(
   instance: FastifyInstance,
   gateway: ConvoyGateway,
   auth: AuthHooks,
+  routes: ApiRoutes,
   metrics: ConvoyMetrics | undefined,
 ): void {
-  instance.get('/healthz', { schema: routeSchemas['GET /healthz'] }, async () => ({ status: 'ok' }));
+  serve(instance, auth, routes['GET /healthz'], async () => ({ status: 'ok' }));
 
   // A failing ping throws `store_unavailable`, which the error table answers with 503.
-  instance.get('/readyz', { schema: routeSchemas['GET /readyz'] }, async (request) => {
-    assertQueryNames(request.query, []);
+  serve(instance, auth, routes['GET /readyz'], async () => {
     await gateway.ping();
     return { status: 'ready' };
   });
 
   if (metrics) {
     metrics.observe(gateway);
-    instance.get(
-      '/metrics',
-      { schema: routeSchemas['GET /metrics'], ...guardOptions(auth, 'read') },
-      async (_request, reply) => {
-        const text = await metrics.registry.metrics();
-        return reply.type(metrics.registry.contentType).send(text);
-      },
-    );
+    serve(instance, auth, routes['GET /metrics'], async (_input, _request, reply) => {
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    });
   }
 }

@@ -4,36 +4,28 @@
  */
 import { ConvoyError } from '@convoy/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { ApiRoutes } from './contract/routes.ts';
 
-/** Every path of the API and the methods it serves. */
-export const servedMethods: Readonly<Record<string, readonly HTTPMethods[]>> = {
-  '/convoys/:type/:id/events': ['POST'],
-  '/convoys/:type/:id/wait': ['GET'],
-  '/convoys/:type/:id/history': ['GET'],
-  '/convoys/:type/:id': ['GET'],
-  '/convoys/:type': ['GET'],
-  '/convoys/:type/:id/dead-letters': ['GET'],
-  '/convoys/:type/:id/dead-letters/redrive': ['POST'],
-  '/convoys/:type/:id/dead-letters/:seq': ['DELETE'],
-  '/convoys/:type/:id/pause': ['POST'],
-  '/convoys/:type/:id/resume': ['POST'],
-  '/convoys/:type/:id/retry': ['POST'],
-  '/convoys/:type/:id/inbox': ['GET'],
-  '/convoys/:type/:id/deferred': ['GET'],
-  '/convoys/:type/:id/timers': ['GET'],
-  '/dead-letters/:type': ['GET'],
-  '/convoy-types': ['GET'],
-  '/convoy-types/:type': ['GET'],
-  '/healthz': ['GET'],
-  '/readyz': ['GET'],
-  '/openapi.json': ['GET'],
-};
+/** Every path of the route table and the methods it serves. */
+export function servedMethods(routes: ApiRoutes): ReadonlyMap<string, readonly HTTPMethods[]> {
+  const served = new Map<string, HTTPMethods[]>();
+  for (const spec of Object.values(routes)) {
+    const methods = served.get(spec.url) ?? [];
+    methods.push(spec.method);
+    served.set(spec.url, methods);
+  }
+  return served;
+}
 
 const guardedMethods: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Register a 405 route for every method a path does not serve. */
-export function registerMethodGuards(instance: FastifyInstance, except: readonly string[] = []): void {
-  for (const [url, served] of Object.entries(servedMethods)) {
+export function registerMethodGuards(
+  instance: FastifyInstance,
+  routes: ApiRoutes,
+  except: readonly string[] = [],
+): void {
+  for (const [url, served] of servedMethods(routes)) {
     if (except.includes(url)) continue;
     const allow = served.includes('GET') ? [...served, 'HEAD'].join(', ') : served.join(', ');
     instance.route({

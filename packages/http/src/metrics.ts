@@ -3,7 +3,8 @@
  * core's port and never depends on prom-client) and the registry `GET /metrics` serves. Labels are the
  * convoy type and an outcome or source only: never ids, so cardinality stays bounded.
  */
-import type { ConvoyGateway, ConvoyMetricsSink, ConvoyStatus } from '@convoy/core';
+import { convoyStatuses } from '@convoy/core';
+import type { ConvoyGateway, ConvoyMetricsSink } from '@convoy/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Options of {@link createConvoyMetrics}. */
@@ -29,7 +30,6 @@ export interface ConvoyMetrics {
   observe(gateway: ConvoyGateway): void;
 }
 
-const statuses: readonly ConvoyStatus[] = ['active', 'done', 'blocked', 'stalled', 'paused'];
 /** Seconds: from 1 ms to 5 min, for turns, end-to-end latency and timer lag alike. */
 const buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -110,7 +110,7 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
       if (!gateway) return;
       for (const { type } of gateway.listTypes()) {
         const counts = await gateway.countConvoys(type);
-        for (const status of statuses) this.set({ type, status }, counts[status]);
+        for (const status of convoyStatuses) this.set({ type, status }, counts[status]);
       }
     },
   });

@@ -6,15 +6,16 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { authHooks, type ConvoyAuthOptions } from './auth.ts';
+import { apiRoutes } from './contract/routes.ts';
+import { serve } from './contract/serve.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
-import { routeSchemas } from './openapi.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
-import { jsonBodyParser } from './request-parsing.ts';
+import { jsonBodyParser } from './json-body.ts';
 import { registerTypeRoutes } from './type-routes.ts';
 
 /** Options of {@link convoyPlugin}. */
@@ -111,11 +112,14 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, jsonBodyParser(scope));
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-      // Route schemas document the API (OpenAPI); requests are checked by request-parsing.ts so every
-      // refusal keeps its stable code, and replies are sent as built (no field stripped by a serialiser).
+      // The route table's zod schemas validate each request (contract/parse-request.ts, so every refusal
+      // keeps its stable code) and generate the OpenAPI document; Fastify's own compilers stay out of it,
+      // and replies are sent as built (no field stripped by a serialiser).
       scope.setValidatorCompiler(() => () => true);
       scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
       if (!scope.hasRequestDecorator('convoyPrincipal')) scope.decorateRequest('convoyPrincipal', undefined);
+      const routes = apiRoutes(maxWaitMs);
+      const auth = authHooks(options.auth);
       const openapi = options.openapi ?? true;
       if (openapi) {
         await scope.register(swagger, {
@@ -130,17 +134,15 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
             },
           },
         });
-        scope.get('/openapi.json', { schema: routeSchemas['GET /openapi.json'] }, async () =>
-          scope.swagger(),
-        );
+        serve(scope, auth, routes['GET /openapi.json'], async () => scope.swagger());
       }
-      const auth = authHooks(options.auth);
-      registerConvoyRoutes(scope, { gateway, bodyLimit, maxWaitMs, defaultWaitMs, auth });
-      registerTypeRoutes(scope, gateway, auth);
-      registerOperatorRoutes(scope, gateway, auth);
-      registerStreamRoutes(scope, gateway, auth, { pollMs: 500, heartbeatMs: 15_000 });
-      registerHealthRoutes(scope, gateway, auth, options.metrics);
-      registerMethodGuards(scope, openapi ? [] : ['/openapi.json']);
+      registerConvoyRoutes(scope, { gateway, routes, bodyLimit, defaultWaitMs, auth });
+      registerTypeRoutes(scope, gateway, auth, routes);
+      registerOperatorRoutes(scope, gateway, auth, routes);
+      registerStreamRoutes(scope, gateway, auth, routes, { pollMs: 500, heartbeatMs: 15_000 });
+      registerHealthRoutes(scope, gateway, auth, routes, options.metrics);
+      const unserved = [...(openapi ? [] : ['/openapi.json']), ...(options.metrics ? [] : ['/metrics'])];
+      registerMethodGuards(scope, routes, unserved);
     },
     { prefix: options.prefix ?? '' },
   );

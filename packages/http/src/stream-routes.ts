@@ -8,9 +8,10 @@
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyGateway, ConvoyKey, ConvoyView } from '@convoy/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { guardOptions, type AuthHooks } from './auth.ts';
-import { routeSchemas } from './openapi.ts';
-import { assertQueryNames, readConvoyKey, readConvoyType } from './request-parsing.ts';
+import type { AuthHooks } from './auth.ts';
+import type { ApiRoutes } from './contract/routes.ts';
+import { serve } from './contract/serve.ts';
+import { notFound } from './not-found.ts';
 
 /** Timings of the streams. */
 export interface StreamTimings {
@@ -98,9 +99,9 @@ export function registerStreamRoutes(
   instance: FastifyInstance,
   gateway: ConvoyGateway,
   auth: AuthHooks,
+  routes: ApiRoutes,
   timings: StreamTimings,
 ): void {
-  const read = guardOptions(auth, 'read');
   const streams = new Set<() => void>();
   // Open streams never end on their own: end them so `close()` does not wait for the clients.
   instance.addHook('preClose', async () => {
@@ -123,10 +124,8 @@ export function registerStreamRoutes(
     };
   };
 
-  const typeOptions = { schema: routeSchemas['GET /convoys/:type/stream'], ...read };
-  instance.get('/convoys/:type/stream', typeOptions, async (request, reply) => {
-    const type = readConvoyType(request.params);
-    assertQueryNames(request.query, []);
+  serve(instance, auth, routes['GET /convoys/:type/stream'], async ({ params }, request, reply) => {
+    const { type } = params;
     gateway.describeType(type); // 404 unknown_convoy_type before the stream opens
     const resume = headerLastEventId(request);
     const resumeMs = resume === undefined ? undefined : Number(resume.slice(0, resume.indexOf('-')));
@@ -209,16 +208,9 @@ export function registerStreamRoutes(
     }
   });
 
-  const convoyOptions = { schema: routeSchemas['GET /convoys/:type/:id/stream'], ...read };
-  instance.get('/convoys/:type/:id/stream', convoyOptions, async (request, reply) => {
-    const key = readConvoyKey(request.params);
-    assertQueryNames(request.query, []);
+  serve(instance, auth, routes['GET /convoys/:type/:id/stream'], async ({ params: key }, request, reply) => {
     const first = await gateway.getConvoy(key);
-    if (first === null) {
-      throw new ConvoyError('convoy_not_found', `Convoy ${key.type}/${key.id} has never received an event`, {
-        ...key,
-      });
-    }
+    if (first === null) throw notFound(key);
     const resume = headerLastEventId(request);
     const resumeSeq = resume !== undefined && /^\d{1,15}$/.test(resume) ? Number(resume) : undefined;
     let last: string | undefined;

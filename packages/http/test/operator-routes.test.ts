@@ -2,7 +2,8 @@
  * The operator routes against the real engine on the memory store: listing, dead letters (redrive in
  * order, discard), pause / resume / retry, inbox / deferred / timers, history download.
  */
-import { blockedTurn, defineConvoy } from '@convoy/core';
+import { defineConvoy } from '@convoy/core';
+import { blockedTurn } from '@convoy/core/engine';
 import { createConvoyEngine, MemoryConvoyStore, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
 import type { ConvoyEngine } from '@convoy/runtime';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';

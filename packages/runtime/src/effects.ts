@@ -1,8 +1,9 @@
 /**
  * Running the outbox: one effect, its implementation, bounded retries with backoff.
  */
-import { invokeEffectAction } from '@convoy/core';
-import type { ConvoyDefinition, ConvoyKey, EffectIntent, InvokeEffectParams } from '@convoy/core';
+import { invokeEffectAction } from '@convoy/core/engine';
+import type { ConvoyDefinition, ConvoyKey, EffectIntent } from '@convoy/core';
+import type { InvokeEffectParams } from '@convoy/core/engine';
 import { createActor, toPromise } from 'xstate';
 import type { AnyActorLogic, AnyStateMachine } from 'xstate';
 import { context, trace } from '@opentelemetry/api';

@@ -1,21 +1,14 @@
 /**
- * The engine: accepts events through the gateway and processes convoys turn by turn over a store and a
+ * The engine: wires its named parts (options, the accept path, local turns, the turn, background work,
+ * the operator, waits) into the gateway the edges call. Accepts events through the gateway and processes convoys turn by turn over a store and a
  * scheduler. The same engine runs on the memory store and on the Redis store.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  describeDefinition,
-  eventFingerprint,
-  systemClock,
-  validateConvoyId,
-  validateIdempotencyKey,
-} from '@convoy/core';
+import { describeDefinition, systemClock, validateConvoyId, validateIdempotencyKey } from '@convoy/core';
+import { eventFingerprint } from '@convoy/core/engine';
 import type {
   AcceptRequest,
-  AcceptReceipt,
   AcceptResponse,
-  Claim,
-  Clock,
   ConvoyDefinition,
   ConvoyGateway,
   ConvoyKey,
@@ -23,7 +16,6 @@ import type {
   ConvoyListQuery,
   ConvoyMetricsSink,
   ConvoyStatus,
-  ConvoyStore,
   ConvoyTypeDescription,
   ConvoyTypeSummary,
   ConvoyView,
@@ -36,115 +28,23 @@ import type {
   OperatorOptions,
   RedriveResult,
   TimerArm,
-  TurnScheduler,
   WaitCondition,
   WaitForResult,
 } from '@convoy/core';
-import type { EffectRetryOptions } from './effects.ts';
+import { AcceptPath } from './accept-path.ts';
+import { BackgroundWork } from './background-work.ts';
 import { CommitListeners } from './commit-listeners.ts';
-import { consoleLogger, errorMessage, type ConvoyLogger } from './logger.ts';
+import { resolveTunables, type ConvoyEngineOptions } from './engine-options.ts';
+import { LocalTurns } from './local-turns.ts';
+import { consoleLogger, errorMessage } from './logger.ts';
 import { ConvoyOperator } from './operator.ts';
 import { DefinitionRegistry } from './registry.ts';
-import { StallWatch, type ConvoyStall } from './stall-watch.ts';
-import { Ticker } from './ticker.ts';
-import { fireDueTimers } from './timers.ts';
 import { runConvoyTurn, type TurnDeps } from './turn.ts';
 import { recordSpanError, runtimeTracer, traceparentOf } from './tracing.ts';
 import { toConvoyView } from './view.ts';
 import { SeqWaiters } from './waiters.ts';
 import { assertSupportedXstate } from './xstate-version.ts';
 import { judgeCondition, waitUntil } from './wait-for.ts';
-
-/** Options of {@link createConvoyEngine}. */
-export interface ConvoyEngineOptions {
-  /** The convoy definitions this engine accepts and runs (several versions of a type allowed). */
-  readonly definitions: readonly ConvoyDefinition[];
-  readonly store: ConvoyStore;
-  readonly scheduler: TurnScheduler;
-  /**
-   * Time source for leases, timers and history.
-   * @defaultValue systemClock
-   */
-  readonly clock?: Clock;
-  /**
-   * Names this engine's claims in the store.
-   * @defaultValue `worker-<random uuid>`
-   */
-  readonly workerId?: string;
-  /**
-   * How long a claim is exclusive; a worker that stops for longer loses the convoy (its commit is
-   * fenced off).
-   * @defaultValue 30000
-   */
-  readonly leaseMs?: number;
-  /**
-   * Inbox events stepped per commit.
-   * @defaultValue 100
-   */
-  readonly batchSize?: number;
-  /**
-   * Batches one turn may process before it yields and reschedules the convoy.
-   * @defaultValue 10
-   */
-  readonly maxBatchesPerTurn?: number;
-  /**
-   * Local turns: when this engine's own `accept` wakes a convoy (it was idle) and the engine processes
-   * (`processing` and started), run that convoy's turn right here, without a round trip through the
-   * scheduler, while fewer than this many such turns are running; beyond that, and for every other
-   * wake-up, the scheduler is used as usual. 0 disables it.
-   *
-   * Safe for the same reasons as any turn: the claim is exclusive and fenced, so a local turn and a
-   * scheduler turn of the same convoy never both commit. If the process dies mid-turn the convoy stays
-   * dirty and its lease expires, and the sweeper wakes it through the scheduler (the lost wake-up
-   * repair). A local turn that fails hands the convoy to the scheduler at once.
-   *
-   * Worth it where ingestion and turns share a process (`convoy serve`, embedded): it saves the
-   * scheduler's round trips (on BullMQ: the job's add, fetch and completion) for a convoy's first
-   * event after it went idle, which is most events under steady, light per-convoy traffic.
-   * @defaultValue 0
-   */
-  readonly localTurns?: number;
-  /**
-   * How often due timers are fired; 0 disables the poller (another process fires them).
-   * @defaultValue 1000
-   */
-  readonly timerPollMs?: number;
-  /**
-   * How often the sweeper reschedules dirty convoys (repairs lost wake-ups, retries failed effects);
-   * 0 disables it (e.g. when the scheduler runs its own sweeper job).
-   * @defaultValue 5000
-   */
-  readonly sweepMs?: number;
-  /**
-   * How often `waitForSeq` re-reads the store (the processing worker may be another process).
-   * @defaultValue 100
-   */
-  readonly waitPollMs?: number;
-  /**
-   * A convoy whose waiting events see no progress for this long is reported (logged, `onStall`) by the
-   * sweeper, once per stall; 0 disables the check.
-   * @defaultValue 60000
-   */
-  readonly stallAfterMs?: number;
-  /** Called for each convoy the sweeper finds stalled (e.g. to alert, or to page an operator). */
-  readonly onStall?: (stall: ConvoyStall) => void;
-  /** Retries of a failing effect within one turn. */
-  readonly effectRetry?: EffectRetryOptions;
-  /**
-   * When false, the engine only accepts and reads (an HTTP-only node): `start` takes no turns and runs
-   * no timers or sweeper; workers elsewhere process.
-   * @defaultValue true
-   */
-  readonly processing?: boolean;
-  /** @defaultValue console warnings and errors */
-  readonly logger?: ConvoyLogger;
-  /**
-   * Receives counts and timings (events, outcomes, turns, lease losses, timer lag), e.g. the Prometheus
-   * sink of `@convoy/http`.
-   * @defaultValue no metrics
-   */
-  readonly metrics?: ConvoyMetricsSink;
-}
 
 /** A running Convoy engine: the gateway the HTTP layer calls, plus lifecycle and test hooks. */
 export interface ConvoyEngine extends ConvoyGateway {
@@ -181,18 +81,19 @@ export interface ConvoyEngine extends ConvoyGateway {
  */
 export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
   assertSupportedXstate(options.definitions);
+  const tunables = resolveTunables(options);
   const registry = new DefinitionRegistry(options.definitions);
   const { store, scheduler } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const workerId = options.workerId ?? `worker-${randomUUID()}`;
   const processing = options.processing ?? true;
-  const waitPollMs = options.waitPollMs ?? 100;
+  const metrics: ConvoyMetricsSink = options.metrics ?? {};
+  const { leaseMs, batchSize, waitPollMs } = tunables;
   const waiters = new SeqWaiters();
   const commitListeners = new CommitListeners(logger);
   // `waitFor` calls still pending; closing the engine ends them as timeouts.
   const pendingWaits = new Set<() => void>();
-  const metrics: ConvoyMetricsSink = options.metrics ?? {};
   let state: 'new' | 'started' | 'closed' = 'new';
 
   const schedule = async (key: ConvoyKey): Promise<void> => {
@@ -207,42 +108,31 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       });
     }
   };
-
-  const leaseMs = options.leaseMs ?? 30_000;
-  const batchSize = options.batchSize ?? 100;
-  // Turns of convoys this engine's accepts woke, run here rather than through the scheduler.
-  const localTurnLimit = Math.max(0, options.localTurns ?? 0);
-  const localTurns = new Set<Promise<void>>();
-  // Accepts in flight that asked the store to claim for a local turn (they hold a slot meanwhile).
-  let localClaimsPending = 0;
-  const localSlotFree = (): boolean =>
-    state === 'started' && processing && localTurns.size + localClaimsPending < localTurnLimit;
-  const runLocally = (key: ConvoyKey, claim?: Claim): void => {
-    const turn = runConvoyTurn(turnDeps, key, claim)
-      .catch(async (error: unknown) => {
-        logger.warn('local turn failed; handing the convoy to the scheduler', {
-          type: key.type,
-          id: key.id,
-          error: errorMessage(error),
-        });
-        await schedule(key);
-      })
-      .finally(() => localTurns.delete(turn));
-    localTurns.add(turn);
-  };
-  const wake = async (key: ConvoyKey): Promise<void> => {
-    if (!localSlotFree()) return schedule(key);
-    runLocally(key);
-  };
-
+  const localTurns = new LocalTurns({
+    limit: tunables.localTurns,
+    open: () => state === 'started' && processing,
+    runTurn: (key, claim) => runConvoyTurn(turnDeps, key, claim),
+    schedule,
+    logger,
+  });
+  const acceptPath = new AcceptPath({
+    store,
+    clock,
+    localTurns,
+    owner: workerId,
+    leaseMs,
+    batchSize,
+    metrics,
+  });
   const turnDeps: TurnDeps = {
     store,
+    acceptPath,
     registry,
     clock,
     owner: workerId,
     leaseMs,
     batchSize,
-    maxBatchesPerTurn: options.maxBatchesPerTurn ?? 10,
+    maxBatchesPerTurn: tunables.maxBatchesPerTurn,
     effectRetry: options.effectRetry ?? {},
     effectFailures: new Map(),
     logger,
@@ -253,6 +143,18 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     reschedule: schedule,
     metrics,
   };
+  const background = new BackgroundWork({
+    store,
+    acceptPath,
+    clock,
+    logger,
+    metrics,
+    schedule,
+    timerPollMs: tunables.timerPollMs,
+    sweepMs: tunables.sweepMs,
+    stallAfterMs: tunables.stallAfterMs,
+    onStall: options.onStall,
+  });
   const operator = new ConvoyOperator({
     store,
     registry,
@@ -262,36 +164,6 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     // Live views (console, SSE) see operator actions like commits.
     onChanged: (key) => commitListeners.notify(key),
   });
-
-  const fireTimers = (): Promise<number> =>
-    fireDueTimers({ store, registry, clock, logger, schedule: wake, metrics });
-  const stallAfterMs = options.stallAfterMs ?? 60_000;
-  const stallWatch = new StallWatch(stallAfterMs);
-  const sweep = async (): Promise<number> => {
-    const dirty = await store.dirtyConvoys(1000);
-    for (const key of dirty) await schedule(key);
-    if (stallAfterMs > 0) {
-      for (const stall of await stallWatch.check(store, dirty, clock.now())) {
-        logger.error('convoy stalled: waiting events and no progress', {
-          type: stall.key.type,
-          id: stall.key.id,
-          processedSeq: stall.processedSeq,
-          accepted: stall.accepted,
-          since: stall.since,
-        });
-        options.onStall?.(stall);
-      }
-    }
-    return dirty.length;
-  };
-  const timerPollMs = options.timerPollMs ?? 1000;
-  const sweepMs = options.sweepMs ?? 5000;
-  const tickers = [
-    ...(timerPollMs > 0
-      ? [new Ticker('timer poller', timerPollMs, async () => void (await fireTimers()), logger)]
-      : []),
-    ...(sweepMs > 0 ? [new Ticker('sweeper', sweepMs, async () => void (await sweep()), logger)] : []),
-  ];
 
   const knownKey = (key: ConvoyKey): ConvoyDefinition => {
     const definition = registry.latest(key.type);
@@ -314,13 +186,8 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
           span.setAttribute('convoy.event_type', event.type);
           // Stored with the event so the turn span links to this accept (absent when nothing records spans).
           const trace = traceparentOf(span);
-          const now = clock.now();
-          // With a local slot free, the accept also claims the convoy it wakes (one round trip less).
-          const local = localSlotFree();
-          if (local) localClaimsPending += 1;
-          let receipt: AcceptReceipt;
-          try {
-            receipt = await store.accept({
+          const receipt = await acceptPath.accept(
+            {
               key,
               event,
               source: {
@@ -330,19 +197,13 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
               },
               ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
               fingerprint: eventFingerprint(event),
-              now,
+              now: clock.now(),
               maxBacklog: definition.maxBacklog,
-              ...(local ? { claim: { owner: workerId, leaseMs, maxEvents: batchSize, now } } : {}),
-            });
-          } finally {
-            if (local) localClaimsPending -= 1;
-          }
+            },
+            // With a local slot free, the accept also claims the convoy it wakes (one round trip less).
+            { claimLocally: true },
+          );
           span.setAttributes({ 'convoy.seq': receipt.seq, duplicate: receipt.duplicate });
-          if (!receipt.duplicate) metrics.eventAccepted?.(key.type, 'client');
-          // Claimed with the accept: this process runs the turn. Else, as usual: the convoy was already
-          // dirty (a turn is pending or running, and sees this event: see AcceptReceipt) or it needs a wake-up.
-          if (receipt.claim) runLocally(key, receipt.claim);
-          else if (receipt.wake !== false) await wake(key);
           return { type: key.type, id: key.id, seq: receipt.seq, duplicate: receipt.duplicate };
         } catch (error) {
           recordSpanError(span, error);
@@ -421,17 +282,16 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       state = 'started';
       if (!processing) return;
       await scheduler.start((key) => runConvoyTurn(turnDeps, key));
-      for (const ticker of tickers) ticker.start();
+      background.start();
     },
 
     async close(): Promise<void> {
       if (state === 'closed') return;
       state = 'closed';
-      await Promise.all(tickers.map((ticker) => ticker.stop()));
-      // Local turns finish (or fail and hand over) before the scheduler they may fall back on closes;
-      // an accept that was claiming meanwhile may have started one more, hence a second pass.
-      await Promise.allSettled([...localTurns]);
-      await Promise.allSettled([...localTurns]);
+      await background.stop();
+      // Local turns finish (or fail and hand over) before the scheduler they may fall back on closes,
+      // including the turns of accepts still claiming for one.
+      await localTurns.drain();
       await scheduler.close();
       waiters.cancelAll();
       for (const cancel of [...pendingWaits]) cancel();
@@ -464,7 +324,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     ping: (): Promise<void> => store.ping(),
 
     runTurn: (key: ConvoyKey) => runConvoyTurn(turnDeps, key),
-    fireDueTimers: fireTimers,
-    sweep,
+    fireDueTimers: () => background.fireTimers(),
+    sweep: () => background.sweep(),
   };
 }

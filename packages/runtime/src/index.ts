@@ -4,7 +4,9 @@
  * clock live in `@convoy/runtime/testing`.
  */
 export { createConvoyEngine } from './engine.ts';
-export type { ConvoyEngine, ConvoyEngineOptions } from './engine.ts';
+export type { ConvoyEngine } from './engine.ts';
+export { engineDefaults } from './engine-options.ts';
+export type { ConvoyEngineOptions, EngineTunables } from './engine-options.ts';
 export type { EffectRetryOptions } from './effects.ts';
 export type { ConvoyStall } from './stall-watch.ts';
 export { consoleLogger, pinoLogger, silentLogger } from './logger.ts';

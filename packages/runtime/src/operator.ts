@@ -3,7 +3,7 @@
  * discard), pause / resume / retry, and the pending inbox, deferred events and timers. Every action is
  * atomic in the store and recorded in the convoy's history (outcome `operator`).
  */
-import { ConvoyError, isConvoyError, validateConvoyId } from '@convoy/core';
+import { ConvoyError, isConvoyError, statusTransitions, validateConvoyId } from '@convoy/core';
 import type {
   Clock,
   ConvoyKey,
@@ -12,7 +12,6 @@ import type {
   ConvoyMetricsSink,
   ConvoyRecord,
   ConvoyStatus,
-  ConvoyStore,
   ConvoyView,
   DeadLetter,
   DeadLetterListQuery,
@@ -23,6 +22,7 @@ import type {
   RedriveResult,
   TimerArm,
 } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import type { StateValue } from 'xstate';
 import { statusEntry } from './operator-entries.ts';
 import type { DefinitionRegistry } from './registry.ts';
@@ -48,11 +48,8 @@ const maxExaminedPerPage = 5_000;
 const statusChangeAttempts = 5;
 
 /** Which statuses each status action may start from, and where it leads. */
-const transitions = {
-  pause: { from: ['active', 'stalled'], to: 'paused' },
-  resume: { from: ['paused'], to: 'active' },
-  retry: { from: ['blocked', 'stalled'], to: 'active' },
-} as const satisfies Record<string, { from: readonly ConvoyStatus[]; to: ConvoyStatus }>;
+/** Which status each status action is allowed from and leads to: the wire contract's one table. */
+const transitions = statusTransitions;
 
 /**
  * True when a state value is in the state named by `path`: a top-level state (`Shipped`) or a dot path

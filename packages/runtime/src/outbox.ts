@@ -1,39 +1,56 @@
 /**
- * Running a convoy's outbox inside a turn: each effect at least once, in order; acknowledged once run;
- * a poison effect escalated to a dead letter after repeated failing turns.
+ * Running a convoy's outbox inside a turn: each effect at least once, in order; a poison effect
+ * escalated to a dead letter after repeated failing turns. The outbox writes nothing: it returns what
+ * the turn records (results to accept, dead letters to commit, effects to acknowledge).
  */
-import { invokeEffectAction, toJson } from '@convoy/core';
-import type {
-  Claim,
-  ConvoyEvent,
-  ConvoyKey,
-  ConvoyRecord,
-  DeadLetter,
-  EffectIntent,
-  InvokeEffectParams,
-  TurnCommit,
-} from '@convoy/core';
+import { invokeEffectAction, toJson } from '@convoy/core/engine';
+import type { Clock, ConvoyEvent, ConvoyKey, ConvoyRecord, DeadLetter, EffectIntent } from '@convoy/core';
+import type { InvokeEffectParams } from '@convoy/core/engine';
+import type { AcceptInput } from '@convoy/core/store';
 import type { Span } from '@opentelemetry/api';
-import { runEffect, type EffectResult } from './effects.ts';
-import type { TurnDeps } from './turn.ts';
+import { runEffect, type EffectResult, type EffectRetryOptions } from './effects.ts';
+import type { ConvoyLogger } from './logger.ts';
+import type { DefinitionRegistry } from './registry.ts';
 
 /** Failing turns per effect id, in this process. */
 export type EffectFailureCounts = Map<string, number>;
 
+/** What running an outbox needs (it reads and counts; it never writes to the store). */
+export interface OutboxDeps {
+  readonly registry: DefinitionRegistry;
+  readonly clock: Clock;
+  readonly logger: ConvoyLogger;
+  readonly effectRetry: EffectRetryOptions;
+  /** Failing turns per effect (shared by the engine's turns). */
+  readonly effectFailures: EffectFailureCounts;
+}
+
 /**
- * Run `effects` of the claimed convoy (whose committed record is `record`) and acknowledge the ones
- * that ran. Returns the record as committed afterwards: a newer revision when poison effects were
- * dead-lettered (a fenced commit of their dead letters), else `record` itself.
+ * What a run of the outbox asks its turn to record, in this order: accept `results`, commit
+ * `deadLetters` (fenced), then acknowledge `done`. A crash before the acknowledgement re-runs the
+ * effects (at least once); the results' idempotency keys and the dead letters' commit keep that safe.
+ */
+export interface OutboxOutcome {
+  /** Invoke results (`xstate.done.actor.*` / `xstate.error.actor.*`) for the convoy's inbox. */
+  readonly results: readonly AcceptInput[];
+  /** Dead letters of poison effects, committed before they leave the outbox. */
+  readonly deadLetters: readonly DeadLetter[];
+  /** Effects to acknowledge: ran, cancelled, delivered or dead-lettered. */
+  readonly done: readonly string[];
+}
+
+/**
+ * Run `effects` of the convoy `key` (whose committed record is `record`) and say what to record.
+ * Effects of a definition version this process does not run are left alone (nothing to record).
  */
 export async function runOutbox(
-  deps: TurnDeps,
-  claim: Claim,
+  deps: OutboxDeps,
+  key: ConvoyKey,
   record: ConvoyRecord,
   effects: readonly EffectIntent[],
   /** The turn span: each effect attempt is its child. */
   turnSpan?: Span,
-): Promise<ConvoyRecord> {
-  const { key } = claim;
+): Promise<OutboxOutcome> {
   const definition = deps.registry.find(key.type, record.definitionVersion);
   if (!definition) {
     // Their implementation belongs to a version this process does not run: leave them for one that does.
@@ -41,13 +58,12 @@ export async function runOutbox(
       type: key.type,
       id: key.id,
     });
-    return record;
+    return { results: [], deadLetters: [], done: [] };
   }
   const limit = deps.effectRetry.deadLetterAfterTurns ?? 10;
   const done: string[] = [];
-  const poison: DeadLetter[] = [];
-  const poisonIds: string[] = [];
-  let delivered = false;
+  const deadLetters: DeadLetter[] = [];
+  const results: AcceptInput[] = [];
   for (const effect of effects) {
     if (effect.action === invokeEffectAction && !isCurrentInvocation(record, effect)) {
       // Its state was left before it ran (e.g. in the same batch): cancelled, nothing to run or deliver.
@@ -57,9 +73,8 @@ export async function runOutbox(
     const result = await runEffect(definition, key, effect, deps.effectRetry, deps.logger, turnSpan);
     if (effect.action === invokeEffectAction) {
       // Success or retries exhausted: either way the result goes back into the machine through the inbox.
-      await deliverInvokeResult(deps, key, effect, result);
+      results.push(invokeResultInput(key, effect, result, deps.clock.now()));
       done.push(effect.id);
-      delivered = true;
       continue;
     }
     if (result.ok) {
@@ -71,8 +86,8 @@ export async function runOutbox(
     deps.effectFailures.set(effect.id, failures);
     if (limit > 0 && failures >= limit) {
       deps.effectFailures.delete(effect.id);
-      poisonIds.push(effect.id);
-      poison.push({
+      done.push(effect.id);
+      deadLetters.push({
         key,
         seq: effect.seq,
         event: effect.event,
@@ -85,25 +100,7 @@ export async function runOutbox(
       deps.logger.error('effect kept in the outbox after failed attempts', { effectId: effect.id, failures });
     }
   }
-  let current = record;
-  if (poison.length > 0) {
-    // The dead letters are committed (fenced) before the effects leave the outbox: a crash in between
-    // re-runs the effect rather than losing track of it.
-    const commit: TurnCommit = {
-      record: { ...record, updatedAt: deps.clock.now(), revision: record.revision + 1 },
-      history: [],
-      deadLetters: poison,
-      effects: [],
-      timers: { arm: [], cancel: [] },
-    };
-    await deps.store.commit(claim, commit);
-    current = commit.record;
-    done.push(...poisonIds);
-  }
-  if (done.length > 0) await deps.store.ackEffects(claim, done);
-  // The result waits in the inbox: ask for the turn that applies it.
-  if (delivered) await deps.reschedule(key);
-  return current;
+  return { results, deadLetters, done };
 }
 
 /** True while the record still waits for this effect's invocation (its state was not left). */
@@ -113,17 +110,17 @@ function isCurrentInvocation(record: ConvoyRecord, effect: EffectIntent): boolea
 }
 
 /**
- * Accepts an invoke's result as `xstate.done.actor.<id>` (`{ output, actorId }`) or, once its attempts
- * failed, `xstate.error.actor.<id>` (`{ error, actorId }`). The idempotency key `effect:<effect id>`
- * makes a re-run after a crash (before the ack) enter the inbox once: at-least-once execution,
- * exactly-once application.
+ * An invoke's result as an event for its convoy: `xstate.done.actor.<id>` (`{ output, actorId }`) or,
+ * once its attempts failed, `xstate.error.actor.<id>` (`{ error, actorId }`). The idempotency key
+ * `effect:<effect id>` makes a re-run after a crash (before the ack) enter the inbox once: at-least-once
+ * execution, exactly-once application.
  */
-async function deliverInvokeResult(
-  deps: TurnDeps,
+function invokeResultInput(
   key: ConvoyKey,
   effect: EffectIntent,
   result: EffectResult,
-): Promise<void> {
+  now: number,
+): AcceptInput {
   const { invokeId } = effect.params as unknown as InvokeEffectParams;
   let event: ConvoyEvent;
   try {
@@ -135,14 +132,14 @@ async function deliverInvokeResult(
     event = { type: `xstate.error.actor.${invokeId}`, error: message, actorId: invokeId };
   }
   const idempotencyKey = `effect:${effect.id}`;
-  await deps.store.accept({
+  return {
     key,
     event,
     source: { kind: 'effect', effectId: effect.id },
     idempotencyKey,
     fingerprint: idempotencyKey,
-    now: deps.clock.now(),
+    now,
     // A result is not client load: a full backlog must not lose it.
     maxBacklog: Number.MAX_SAFE_INTEGER,
-  });
+  };
 }

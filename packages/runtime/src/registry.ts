@@ -1,7 +1,8 @@
 /**
  * The definitions an engine runs, by type and version.
  */
-import { ConvoyError, isConvoyError, summarizeDefinition, validateEvent } from '@convoy/core';
+import { ConvoyError, isConvoyError, summarizeDefinition } from '@convoy/core';
+import { validateEvent } from '@convoy/core/engine';
 import type { ConvoyDefinition, ConvoyEvent, ConvoyTypeSummary } from '@convoy/core';
 
 /**

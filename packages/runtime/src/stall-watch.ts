@@ -2,7 +2,8 @@
  * Stall detection for the sweeper: a convoy with waiting events whose processed seq does not move for
  * too long is reported once (a hung worker holding its lease, a scheduler that lost it, a bug).
  */
-import type { ConvoyKey, ConvoyStore } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 
 /** What is known about a stalled convoy when it is reported. */
 export interface ConvoyStall {

@@ -1,18 +1,18 @@
 /**
  * Durable time: due timers become inbox events like any other, deduplicated by their arming token.
  */
-import type { Clock, ConvoyKey, ConvoyMetricsSink, ConvoyStore } from '@convoy/core';
+import type { Clock, ConvoyMetricsSink } from '@convoy/core';
+import type { WorkListStore } from '@convoy/core/store';
+import type { AcceptPath } from './accept-path.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
-import type { DefinitionRegistry } from './registry.ts';
 
 /** What the timer poller needs. */
 export interface TimerDeps {
-  readonly store: ConvoyStore;
-  readonly registry: DefinitionRegistry;
+  readonly store: Pick<WorkListStore, 'dueTimers'>;
+  /** Where firings enter their convoys' inboxes (and wake them). */
+  readonly acceptPath: AcceptPath;
   readonly clock: Clock;
   readonly logger: ConvoyLogger;
-  /** Wakes a convoy whose firing made it dirty (the engine's local turn or its scheduler). */
-  readonly schedule: (key: ConvoyKey) => Promise<void>;
   /** Receives timer lag (how late a firing entered the inbox). */
   readonly metrics?: ConvoyMetricsSink;
 }
@@ -31,7 +31,7 @@ export async function fireDueTimers(deps: TimerDeps): Promise<number> {
   for (const { key, timer } of due) {
     const idempotencyKey = `timer:${timer.token}`;
     try {
-      const receipt = await deps.store.accept({
+      const receipt = await deps.acceptPath.accept({
         key,
         event: timer.event,
         source: { kind: 'timer', timerId: timer.timerId, token: timer.token },
@@ -43,11 +43,8 @@ export async function fireDueTimers(deps: TimerDeps): Promise<number> {
       });
       if (!receipt.duplicate) {
         fired += 1;
-        deps.metrics?.eventAccepted?.(key.type, 'timer');
         deps.metrics?.timerFired?.(key.type, Math.max(0, deps.clock.now() - timer.dueAt));
       }
-      // As for client events: a convoy that was already dirty has a turn pending or running (AcceptReceipt).
-      if (receipt.wake !== false) await deps.schedule(key);
     } catch (error) {
       deps.logger.error('firing a timer failed; retried on the next poll', {
         type: key.type,

@@ -2,37 +2,26 @@
  * One turn of one convoy: claim, run leftover effects, step the inbox batch purely, commit fenced, run
  * the new effects, acknowledge them, release. Loops over batches while the inbox has more (bounded).
  */
-import { blockedTurn, isConvoyError, stepConvoy } from '@convoy/core';
-import type {
-  Claim,
-  Clock,
-  ConvoyDefinition,
-  ConvoyKey,
-  ConvoyMetricsSink,
-  ConvoyRecord,
-  ConvoyStore,
-  TurnCommit,
-} from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
+import { blockedTurn, stepConvoy } from '@convoy/core/engine';
+import type { ConvoyDefinition, ConvoyKey, ConvoyMetricsSink, ConvoyRecord } from '@convoy/core';
+import type { Claim, TurnCommit, TurnStore } from '@convoy/core/store';
 import type { Span } from '@opentelemetry/api';
-import type { EffectRetryOptions } from './effects.ts';
+import type { AcceptPath } from './accept-path.ts';
 import { errorMessage, type ConvoyLogger } from './logger.ts';
-import { runOutbox, type EffectFailureCounts } from './outbox.ts';
+import { runOutbox, type OutboxDeps, type OutboxOutcome } from './outbox.ts';
 import { acceptLinks, outcomeAttributes, outcomeCounts, recordSpanError, runtimeTracer } from './tracing.ts';
 import { chooseDefinition } from './versions.ts';
-import type { DefinitionRegistry } from './registry.ts';
 
 /** What a turn needs from its engine. */
-export interface TurnDeps {
-  readonly store: ConvoyStore;
-  readonly registry: DefinitionRegistry;
-  readonly clock: Clock;
+export interface TurnDeps extends OutboxDeps {
+  readonly store: TurnStore;
+  /** Where invoke results enter the convoy's inbox (the engine's one accept path). */
+  readonly acceptPath: AcceptPath;
   readonly owner: string;
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly maxBatchesPerTurn: number;
-  readonly effectRetry: EffectRetryOptions;
-  /** Failing turns per effect (shared by the engine's turns). */
-  readonly effectFailures: EffectFailureCounts;
   readonly logger: ConvoyLogger;
   /** A commit reached `processedSeq` (wakes local waiters). */
   readonly onCommitted: (key: ConvoyKey, processedSeq: number) => void;
@@ -144,7 +133,12 @@ async function processClaim(deps: TurnDeps, claim: Claim, span?: Span): Promise<
   const { key } = claim;
   let { record } = claim;
   if (record && claim.pendingEffects.length > 0)
-    record = await runOutbox(deps, claim, record, claim.pendingEffects, span);
+    record = await recordOutbox(
+      deps,
+      claim,
+      record,
+      await runOutbox(deps, key, record, claim.pendingEffects, span),
+    );
   if (claim.events.length === 0) return 'idle';
   if (record?.status === 'paused') return 'stuck';
 
@@ -211,8 +205,40 @@ async function processClaim(deps: TurnDeps, claim: Claim, span?: Span): Promise<
     effects: turn.effects.length,
     outcomes,
   });
-  if (turn.effects.length > 0) await runOutbox(deps, claim, turn.record, turn.effects, span);
+  if (turn.effects.length > 0)
+    await recordOutbox(deps, claim, turn.record, await runOutbox(deps, key, turn.record, turn.effects, span));
   return committed.released === true ? 'releasedIdle' : 'progressed';
+}
+
+/**
+ * Record what a run of the outbox asked for, the turn being the single writer of its convoy: invoke
+ * results into the inbox (through the accept path, which wakes nothing while this turn holds the
+ * convoy dirty: the release reports them as `hasMore`), dead letters of poison effects in a fenced
+ * commit, then the acknowledgement. Returns the record as committed afterwards.
+ */
+async function recordOutbox(
+  deps: TurnDeps,
+  claim: Claim,
+  record: ConvoyRecord,
+  outcome: OutboxOutcome,
+): Promise<ConvoyRecord> {
+  for (const result of outcome.results) await deps.acceptPath.accept(result);
+  let current = record;
+  if (outcome.deadLetters.length > 0) {
+    // The dead letters are committed (fenced) before the effects leave the outbox: a crash in between
+    // re-runs the effect rather than losing track of it.
+    const commit: TurnCommit = {
+      record: { ...record, updatedAt: deps.clock.now(), revision: record.revision + 1 },
+      history: [],
+      deadLetters: [...outcome.deadLetters],
+      effects: [],
+      timers: { arm: [], cancel: [] },
+    };
+    await deps.store.commit(claim, commit);
+    current = commit.record;
+  }
+  if (outcome.done.length > 0) await deps.store.ackEffects(claim, outcome.done);
+  return current;
 }
 
 /** The commit that finishes a convoy carries its type's retention: the store expires it after that. */

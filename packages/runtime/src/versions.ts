@@ -2,7 +2,7 @@
  * Which definition version a convoy's turn runs on: its own version, or a newer one its snapshot is
  * migrated to. A convoy parked for a version reason is un-blocked once that reason is gone.
  */
-import { hydrateSnapshot, toJson } from '@convoy/core';
+import { hydrateSnapshot, toJson } from '@convoy/core/engine';
 import type { ConvoyDefinition, ConvoyKey, ConvoyRecord } from '@convoy/core';
 import { errorMessage } from './logger.ts';
 import type { DefinitionRegistry } from './registry.ts';

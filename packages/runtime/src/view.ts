@@ -1,7 +1,8 @@
 /**
  * The API's view of a stored convoy.
  */
-import type { ConvoyKey, ConvoyView, StoredConvoy } from '@convoy/core';
+import type { ConvoyKey, ConvoyView } from '@convoy/core';
+import type { StoredConvoy } from '@convoy/core/store';
 
 /**
  * Render a stored convoy for `GET /convoys/:type/:id`. A convoy accepted but not processed yet shows

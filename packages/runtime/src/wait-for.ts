@@ -2,7 +2,7 @@
  * `waitFor`: wait until a convoy reaches a state, carries a tag, or is done — woken by this process's
  * commits and by polling the store (the processing worker may be another process).
  */
-import { hydrateSnapshot } from '@convoy/core';
+import { hydrateSnapshot } from '@convoy/core/engine';
 import type { ConvoyDefinition, ConvoyKey, ConvoyRecord, WaitCondition } from '@convoy/core';
 import { matchesState } from 'xstate';
 

@@ -3,7 +3,8 @@
  * without a scheduler round trip, up to the limit; beyond it, and when a local turn fails, the
  * scheduler takes over. Memory store and Redis (own redis-server, BullMQ scheduler).
  */
-import type { ConvoyKey, ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import {
   createConvoyEngine,
   MemoryConvoyStore,
@@ -123,6 +124,72 @@ describe('local turns on the memory store', () => {
     await sendAndWait(engine, 'f', 1);
     expect(scheduler.scheduled.map((key) => key.id)).toEqual(['f']);
     expect(await itemsOf(engine, 'f')).toEqual([1]);
+  });
+});
+
+describe('closing an engine with local turns', () => {
+  it('close() leaves no turn starting after it resolves, also for an accept still claiming', async () => {
+    // The store holds an accept that claims for a local turn until the test lets it go: close() is
+    // called while that claim is pending, so the turn it claims starts during the close.
+    let enterClaim!: () => void;
+    const claiming = new Promise<void>((resolve) => (enterClaim = resolve));
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let closed = false;
+    const afterClose: string[] = [];
+    const inner = new MemoryConvoyStore();
+    const store = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'accept')
+          return async (input: Parameters<ConvoyStore['accept']>[0]) => {
+            if (input.claim) {
+              enterClaim();
+              await gate;
+            }
+            return target.accept(input);
+          };
+        if (
+          property === 'claim' ||
+          property === 'commit' ||
+          property === 'ackEffects' ||
+          property === 'release'
+        )
+          return async (...args: unknown[]) => {
+            if (closed) afterClose.push(String(property));
+            return (Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown).apply(
+              target,
+              args,
+            );
+          };
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const engine = createConvoyEngine({
+      definitions: convoys.all,
+      store,
+      scheduler: new MemoryTurnScheduler(),
+      logger: silentLogger,
+      localTurns: 4,
+      sweepMs: 0,
+      timerPollMs: 0,
+    });
+    await engine.start();
+    const accepted = engine.accept({ type: ledgerType, id: 'closing', event: { type: 'Add', n: 1 } });
+    await claiming;
+    const closing = engine.close().then(() => {
+      closed = true;
+    });
+    // Give close() every chance to resolve before the claim comes back (it must not).
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 200))]);
+    const closedBeforeClaim = closed;
+    letGo();
+    await accepted;
+    await closing;
+    // Whatever the claim started has run to its end by the time close() resolved.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect({ closedBeforeClaim, afterClose }).toEqual({ closedBeforeClaim: false, afterClose: [] });
+    expect(await itemsOf(engine, 'closing')).toEqual([1]);
   });
 });
 

@@ -3,7 +3,8 @@
  * processes it (linked to the accept through the traceparent stored with the event, on the memory and
  * the Redis store), its `convoy.effect` children, a lost claim as an error, and pino bindings per turn.
  */
-import type { ConvoyKey, ConvoyStore } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import {
   createConvoyEngine,
   MemoryConvoyStore,

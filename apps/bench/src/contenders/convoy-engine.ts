@@ -4,7 +4,8 @@
  * check.
  */
 import { defineConvoy } from '@convoy/core';
-import type { ConvoyGateway, ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyGateway } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { contextProblem, orderMachine } from '../order-machine.ts';
 import type { ContenderInstance, ContenderTarget, SendItem } from './contender.ts';

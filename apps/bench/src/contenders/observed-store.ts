@@ -3,7 +3,7 @@
  * history entry it wrote with outcome `applied` is reported to the ledger. So "applied" means what it
  * means for users — committed — and the bench needs no hook inside the engine.
  */
-import type { Claim, CommitOptions, CommitResult, ConvoyStore, TurnCommit } from '@convoy/core';
+import type { Claim, CommitOptions, CommitResult, ConvoyStore, TurnCommit } from '@convoy/core/store';
 import type { OrderLedger } from '../order-ledger.ts';
 
 /** Scheduled send times of sent events, by `<convoyId>#<n>`, for latency. */

@@ -2,14 +2,13 @@
  * Commands on one convoy or one type, over HTTP: `send`, `get`, `ls`, `history [--follow]`, `wait`,
  * `pause`, `resume`, `retry`.
  */
+import { convoyStatuses } from '@convoy/core';
 import type { ConvoyEvent, ConvoyStatus } from '@convoy/core';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { convoyTable, historyHeader, historyRow, stateText, table, viewLines } from './format.ts';
 import { clientFor, integer, remoteOptions, report, runRemote } from './remote.ts';
 import type { Output, RemoteFlags } from './remote.ts';
-
-const statuses: readonly ConvoyStatus[] = ['active', 'done', 'blocked', 'stalled', 'paused'];
 
 function eventJson(value: string): ConvoyEvent {
   let parsed: unknown;
@@ -88,7 +87,7 @@ export function registerConvoyCommands(program: Command, output: Output): void {
       .command('ls')
       .description('list the convoys of a type, most recently updated first')
       .argument('<type>', 'convoy type')
-      .addOption(new Option('--status <status>', 'only convoys in this status').choices(statuses))
+      .addOption(new Option('--status <status>', 'only convoys in this status').choices(convoyStatuses))
       .option('--state <state>', 'only convoys in this state (a name or dot path)')
       .option('--limit <n>', 'at most <n> convoys', integer(1, 1000))
       .option('--cursor <cursor>', 'the next page, as printed by the previous one'),

@@ -1,8 +1,8 @@
 /**
  * `convoy diagram <type>` and `convoy diagram <module> <type>`: a convoy type's state diagram as text.
  * With a module the diagram is drawn offline from the definitions the module exports (no server); with
- * a type only it is asked of a running server (Mermaid and Stately code from the API, DOT and SVG from
- * the console that `convoy serve` mounts). Both draw with the same functions, so they print the same.
+ * a type only it is asked of a running server (Mermaid and Stately code in the type's description, DOT
+ * and SVG from `GET /convoy-types/:type/diagram.dot|svg`). Both draw with the same functions.
  */
 import type { DiagramFormat } from '@convoy/client';
 import type { Command } from 'commander';

@@ -27,7 +27,7 @@ export async function startTestServer(
   });
   await engine.start();
   const app = buildConvoyApp({ gateway: engine, ...(options.auth ? { auth: options.auth } : {}) });
-  if (options.console !== false) await app.register(consolePlugin, { gateway: engine });
+  if (options.console !== false) await app.register(consolePlugin);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

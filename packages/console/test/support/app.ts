@@ -19,10 +19,10 @@ export interface ConsoleApp {
 }
 
 /** Build (not listen) the app over a fresh started engine. */
-export async function consoleApp(options: Partial<ConsolePluginOptions> = {}): Promise<ConsoleApp> {
+export async function consoleApp(options: ConsolePluginOptions = {}): Promise<ConsoleApp> {
   const engine = await memoryEngine();
   const app = buildConvoyApp({ gateway: engine });
-  await app.register(consolePlugin, { gateway: engine, ...options });
+  await app.register(consolePlugin, options);
   await app.ready();
   return {
     app,

@@ -1,10 +1,12 @@
 /**
- * The set-up every browser test shares: the HTTP API and the console over the real engine on a free port,
+ * The set-up every browser test shares: the HTTP API (with the given auth) and the console page over the
+ * real engine on a free port,
  * and headless Chromium. Also the one place that decides what a missing Chromium means: a failure in CI
  * (`.ci/run` installs Debian's chromium), a loud skip on a developer's machine.
  */
 import { existsSync } from 'node:fs';
 import { buildConvoyApp } from '@convoy/http';
+import type { ConvoyAuthOptions } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
@@ -39,7 +41,7 @@ export interface BrowserRig {
 /**
  * Start the rig. Resolves undefined when Chromium is missing outside CI (the tests are skipped); throws in CI.
  */
-export async function startBrowserRig(): Promise<BrowserRig | undefined> {
+export async function startBrowserRig(auth?: ConvoyAuthOptions): Promise<BrowserRig | undefined> {
   if (!hasChromium) {
     if (inCi)
       throw new Error(`Chromium is missing at ${chromiumPath}: .ci/run must install Debian's chromium`);
@@ -49,9 +51,9 @@ export async function startBrowserRig(): Promise<BrowserRig | undefined> {
     return undefined;
   }
   const engine = await memoryEngine();
-  const app = buildConvoyApp({ gateway: engine });
+  const app = buildConvoyApp({ gateway: engine, ...(auth === undefined ? {} : { auth }) });
   try {
-    await app.register(consolePlugin, { gateway: engine });
+    await app.register(consolePlugin);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const browser = await launchChromium(chromiumPath);
     return { engine, app, base, browser };

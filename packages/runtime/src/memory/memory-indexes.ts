@@ -3,7 +3,8 @@
  * by status), and the convoys holding dead letters (by their latest one). Kept at accept, commit and
  * operator time like the Redis store's ZSETs; never a scan of the convoys themselves.
  */
-import type { ConvoyIndexPage, ConvoyKey, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
+import type { ConvoyKey, ConvoyStatus } from '@convoy/core';
+import type { ConvoyIndexPage, ListConvoysQuery } from '@convoy/core/store';
 import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
 
 /** Position of a convoy in an index: its member id and the time it is sorted by. */

@@ -1,7 +1,8 @@
 /**
  * The embedded turn scheduler: wake-ups in one process, deduplicated per convoy.
  */
-import type { ConvoyKey, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { TurnScheduler } from '@convoy/core/store';
 
 /** Options of {@link MemoryTurnScheduler}. */
 export interface MemoryTurnSchedulerOptions {

@@ -4,6 +4,17 @@
  */
 import { ConvoyError } from '@convoy/core';
 import type {
+  ConvoyKey,
+  ConvoyRecord,
+  ConvoyStatus,
+  RedriveResult,
+  DeadLetter,
+  EffectIntent,
+  HistoryEntry,
+  InboxEvent,
+  TimerArm,
+} from '@convoy/core';
+import type {
   AcceptInput,
   AcceptReceipt,
   Claim,
@@ -11,22 +22,13 @@ import type {
   CommitOptions,
   CommitResult,
   ConvoyIndexPage,
-  ConvoyKey,
-  ConvoyRecord,
-  ConvoyStatus,
   ConvoyStore,
   ListConvoysQuery,
   OperatorCommit,
   RedriveInput,
-  RedriveResult,
-  DeadLetter,
-  EffectIntent,
-  HistoryEntry,
-  InboxEvent,
   StoredConvoy,
-  TimerArm,
   TurnCommit,
-} from '@convoy/core';
+} from '@convoy/core/store';
 import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
 

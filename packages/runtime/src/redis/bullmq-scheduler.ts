@@ -6,7 +6,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
-import type { ConvoyKey, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { TurnScheduler } from '@convoy/core/store';
 
 /** Options of the BullMQ scheduler. */
 export interface BullmqTurnSchedulerOptions {

@@ -1,6 +1,5 @@
 /** Turns the reply of `claimConvoy-4.lua` into a `Claim`. */
 import type {
-  Claim,
   ConvoyEvent,
   ConvoyKey,
   ConvoyRecord,
@@ -8,6 +7,7 @@ import type {
   EventSource,
   InboxEvent,
 } from '@convoy/core';
+import type { Claim } from '@convoy/core/store';
 
 type StreamEntry = [id: string, fields: string[]];
 

@@ -4,7 +4,8 @@
  * one slot each) and merges. Cost of a page: about `buckets × statuses` small ZRANGE calls, plus one
  * EXISTS per listed convoy (entries of convoys expired by retention are removed as they are met).
  */
-import type { ConvoyIndexPage, ConvoyStatus, ListConvoysQuery } from '@convoy/core';
+import type { ConvoyStatus } from '@convoy/core';
+import type { ConvoyIndexPage, ListConvoysQuery } from '@convoy/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { compareIndexPositions, decodeIndexCursor, isAfterCursor, pageOf } from '../index-cursor.ts';
 import type { IndexPosition } from '../index-cursor.ts';

@@ -3,13 +3,15 @@
  * lives in, share one Cluster hash tag (`{<bucket>}`), so every script touching a convoy runs in one slot
  * on Redis Cluster. The schema is documented in `docs/redis-keys.md`.
  */
+import { convoyStatuses as wireStatuses } from '@convoy/core';
 import type { ConvoyKey, ConvoyStatus } from '@convoy/core';
 
 /**
- * Every convoy status, in the order the scripts receive the per-status index keys (`commitTurn`,
- * `commitOperator`): changing it means changing those scripts' `statuses` tables too.
+ * Every convoy status (the wire contract's one list), in the order the scripts receive the per-status
+ * index keys (`commitTurn`, `commitOperator`): changing it means changing those scripts' `statuses`
+ * tables too (a drift test compares them).
  */
-export const convoyStatuses: readonly ConvoyStatus[] = ['active', 'done', 'blocked', 'stalled', 'paused'];
+export const convoyStatuses: readonly ConvoyStatus[] = wireStatuses;
 
 /** Options of the key builder. */
 export interface RedisKeyOptions {

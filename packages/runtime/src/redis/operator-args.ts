@@ -3,7 +3,8 @@
  * `discardDeadLetter-4`): keys first, then arguments, in the order each script's header documents.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter, OperatorCommit, RedriveInput } from '@convoy/core';
+import type { DeadLetter } from '@convoy/core';
+import type { OperatorCommit, RedriveInput } from '@convoy/core/store';
 import { deadLetterEntry } from '../operator-entries.ts';
 import type { ConvoyKeySet } from './keys.ts';
 

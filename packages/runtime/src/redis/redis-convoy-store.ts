@@ -6,6 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { ConvoyError, isConvoyError } from '@convoy/core';
 import type {
+  ConvoyKey,
+  ConvoyRecord,
+  ConvoyStatus,
+  DeadLetter,
+  HistoryEntry,
+  InboxEvent,
+  RedriveResult,
+  TimerArm,
+} from '@convoy/core';
+import type {
   AcceptInput,
   AcceptReceipt,
   Claim,
@@ -13,21 +23,13 @@ import type {
   CommitOptions,
   CommitResult,
   ConvoyIndexPage,
-  ConvoyKey,
-  ConvoyRecord,
-  ConvoyStatus,
   ConvoyStore,
-  DeadLetter,
-  HistoryEntry,
-  InboxEvent,
   ListConvoysQuery,
   OperatorCommit,
   RedriveInput,
-  RedriveResult,
   StoredConvoy,
-  TimerArm,
   TurnCommit,
-} from '@convoy/core';
+} from '@convoy/core/store';
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
 import { RedisKeys, timerMemberPrefix } from './keys.ts';

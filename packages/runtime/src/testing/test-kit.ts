@@ -8,11 +8,11 @@ import type {
   ConvoyDefinition,
   ConvoyEvent,
   ConvoyKey,
-  ConvoyStore,
   ConvoyView,
   DeadLetter,
   HistoryEntry,
 } from '@convoy/core';
+import type { ConvoyStore } from '@convoy/core/store';
 import { createConvoyEngine, type ConvoyEngine } from '../engine.ts';
 import type { EffectRetryOptions } from '../effects.ts';
 import { silentLogger, type ConvoyLogger } from '../logger.ts';

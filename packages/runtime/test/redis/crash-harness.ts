@@ -12,7 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { ConvoyKey, ConvoyStore, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
 import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
 import { crashLedger } from './fixtures/ledger.ts';

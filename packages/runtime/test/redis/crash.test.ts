@@ -9,9 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { isConvoyError, stepConvoy } from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
+import { stepConvoy } from '@convoy/core/engine';
 import { RedisConvoyStore } from '@convoy/runtime/redis';
-import type { Claim, ConvoyStore } from '@convoy/core';
+import type { Claim, ConvoyStore } from '@convoy/core/store';
 import { checkConvoys, checkerLine, runWorkload, sleep, type CheckResult } from './crash-harness.ts';
 import { crashLedger } from './fixtures/ledger.ts';
 import { CrashBetweenWrites, splitCommit } from './fixtures/split-commit-store.ts';

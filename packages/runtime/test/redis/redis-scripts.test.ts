@@ -5,8 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Claim, ConvoyKey, ConvoyRecord, TurnCommit } from '@convoy/core';
+import type { ConvoyKey, ConvoyRecord } from '@convoy/core';
+import type { Claim, TurnCommit } from '@convoy/core/store';
 import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
+import { convoyStatuses } from '../../src/redis/keys.ts';
 import { registerScripts, scriptSources } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
@@ -94,6 +96,37 @@ describe('redis scripts', () => {
     for (const [name, lua] of sources) expect(lua, name).not.toMatch(/^--!include/m);
     for (const name of ['claimConvoy', 'acceptEvent'] as const) {
       expect(sources.get(name), name).toContain('local function takeLease(');
+    }
+    for (const name of ['commitTurn', 'commitOperator', 'redriveDeadLetters', 'discardDeadLetter'] as const) {
+      expect(sources.get(name), name).toContain('local function trimHistory(');
+    }
+    for (const name of ['commitTurn', 'commitOperator'] as const) {
+      expect(sources.get(name), name).toContain('local function moveStatusIndex(');
+    }
+    for (const name of ['redriveDeadLetters', 'discardDeadLetter'] as const) {
+      expect(sources.get(name), name).toContain('local function cleanDeadLetterIndex(');
+    }
+  });
+
+  it('carries the status list of keys.ts in every Lua file that names statuses, in the same order', () => {
+    // The status index keys are passed in `convoyStatuses` order; the Lua list must match it exactly.
+    const luaLists = (lua: string): string[][] =>
+      [...lua.matchAll(/\{((?:\s*'[a-z]+'\s*,?)+)\}/g)]
+        .map(([, body]) => [...body!.matchAll(/'([a-z]+)'/g)].map(([, status]) => status!))
+        .filter((list) => list.some((status) => (convoyStatuses as readonly string[]).includes(status)));
+    const lib = new URL('../../src/redis/lua/lib/status-index.lua', import.meta.url);
+    expect(luaLists(readFileSync(lib, 'utf8'))).toEqual([[...convoyStatuses]]);
+    for (const source of scriptSources()) {
+      for (const list of luaLists(source.lua)) expect(list, source.file).toEqual([...convoyStatuses]);
+    }
+    // A script that moves a convoy between status indexes takes one key per status, from the key it
+    // names to moveStatusIndex.
+    for (const source of scriptSources().filter((s) => s.lua.includes('moveStatusIndex('))) {
+      const range = /KEYS\[(\d+)\.\.(\d+)\]\s+the bucket's status index/.exec(source.lua);
+      const first = /^moveStatusIndex\((\d+),/m.exec(source.lua);
+      expect(range && first, source.file).toBeTruthy();
+      expect(Number(range![2]) - Number(range![1]) + 1, source.file).toBe(convoyStatuses.length);
+      expect(first![1], source.file).toBe(range![1]);
     }
   });
 

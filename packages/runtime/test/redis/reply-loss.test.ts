@@ -6,7 +6,8 @@
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Claim, ConvoyKey, TurnCommit } from '@convoy/core';
+import type { ConvoyKey } from '@convoy/core';
+import type { Claim, TurnCommit } from '@convoy/core/store';
 import { RedisConvoyStore } from '@convoy/runtime/redis';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, type TestRedisServer } from './redis-server.ts';

@@ -18,6 +18,8 @@
 
   Returns: new revision, or REVISION_CONFLICT
 ]]
+--!include history.lua
+--!include status-index.lua
 local REVISION_CONFLICT = -2
 
 local storedRev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -35,21 +37,9 @@ redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
 redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', ARGV[9], 'status', ARGV[5], 'updatedAt', ARGV[1])
 
 redis.call('RPUSH', KEYS[3], ARGV[6])
-local cap = tonumber(ARGV[8])
-local len = redis.call('LLEN', KEYS[3])
-if len > cap then
-  redis.call('LTRIM', KEYS[3], len - cap, -1)
-  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
-end
+trimHistory(KEYS[1], KEYS[3], tonumber(ARGV[8]))
 
-local statuses = {'active', 'done', 'blocked', 'stalled', 'paused'}
-for j = 1, #statuses do
-  if statuses[j] == ARGV[5] then
-    redis.call('ZADD', KEYS[4 + j], ARGV[1], ARGV[7])
-  else
-    redis.call('ZREM', KEYS[4 + j], ARGV[7])
-  end
-end
+moveStatusIndex(5, ARGV[5], ARGV[1], ARGV[7])
 
 local accepted = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 local processed = tonumber(redis.call('HGET', KEYS[1], 'processed') or '0')

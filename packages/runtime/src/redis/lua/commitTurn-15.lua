@@ -42,6 +42,8 @@
   Returns: {revision, hasMore (0|1), released (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT. A re-run of an
   applied commit reports released = 0: the caller then releases separately (releaseConvoy is fenced).
 ]]
+--!include history.lua
+--!include status-index.lua
 local STALE_CLAIM = -1
 local REVISION_CONFLICT = -2
 
@@ -71,14 +73,7 @@ redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', processed,
   'status', ARGV[6], 'updatedAt', ARGV[1])
 
-local statuses = {'active', 'done', 'blocked', 'stalled', 'paused'}
-for j = 1, #statuses do
-  if statuses[j] == ARGV[6] then
-    redis.call('ZADD', KEYS[9 + j], ARGV[1], ARGV[9])
-  else
-    redis.call('ZREM', KEYS[9 + j], ARGV[9])
-  end
-end
+moveStatusIndex(10, ARGV[6], ARGV[1], ARGV[9])
 
 local i = 12
 local n = tonumber(ARGV[i])
@@ -86,12 +81,7 @@ for j = 1, n do
   redis.call('RPUSH', KEYS[6], ARGV[i + j])
 end
 i = i + n + 1
-local cap = tonumber(ARGV[7])
-local len = redis.call('LLEN', KEYS[6])
-if len > cap then
-  redis.call('LTRIM', KEYS[6], len - cap, -1)
-  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
-end
+trimHistory(KEYS[1], KEYS[6], tonumber(ARGV[7]))
 
 n = tonumber(ARGV[i])
 for j = 1, n do

@@ -11,17 +11,12 @@
 
   Returns: 1 when the letter was dropped, 0 when it was not there
 ]]
+--!include history.lua
+--!include dead-letter-index.lua
 if redis.call('LREM', KEYS[2], 1, ARGV[3]) == 0 then
   return 0
 end
 redis.call('RPUSH', KEYS[3], ARGV[4])
-local cap = tonumber(ARGV[2])
-local len = redis.call('LLEN', KEYS[3])
-if len > cap then
-  redis.call('LTRIM', KEYS[3], len - cap, -1)
-  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
-end
-if redis.call('LLEN', KEYS[2]) == 0 then
-  redis.call('ZREM', KEYS[4], ARGV[1])
-end
+trimHistory(KEYS[1], KEYS[3], tonumber(ARGV[2]))
+cleanDeadLetterIndex(KEYS[2], KEYS[4], ARGV[1])
 return 1

@@ -17,6 +17,8 @@
 
   Returns: list of new seqs, one per letter (0 when the letter was no longer there)
 ]]
+--!include history.lua
+--!include dead-letter-index.lua
 local newSeqs = {}
 local n = tonumber(ARGV[4])
 for j = 0, n - 1 do
@@ -31,14 +33,7 @@ for j = 0, n - 1 do
   end
 end
 
-local cap = tonumber(ARGV[3])
-local len = redis.call('LLEN', KEYS[4])
-if len > cap then
-  redis.call('LTRIM', KEYS[4], len - cap, -1)
-  redis.call('HINCRBY', KEYS[1], 'histTrimmed', len - cap)
-end
-if redis.call('LLEN', KEYS[3]) == 0 then
-  redis.call('ZREM', KEYS[6], ARGV[2])
-end
+trimHistory(KEYS[1], KEYS[4], tonumber(ARGV[3]))
+cleanDeadLetterIndex(KEYS[3], KEYS[6], ARGV[2])
 redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[2])
 return newSeqs

@@ -1,8 +1,10 @@
 /**
  * Conformance: exclusive claims, fencing of stale claimers, isolation of stored state.
  */
-import { isConvoyError, stepConvoy } from '@convoy/core';
-import type { Claim, ConvoyKey } from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
+import { stepConvoy } from '@convoy/core/engine';
+import type { ConvoyKey } from '@convoy/core';
+import type { Claim } from '@convoy/core/store';
 import { expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Conformance: effects at least once through the outbox, durable timers, parallel convoys.
  */
-import { stepConvoy } from '@convoy/core';
+import { stepConvoy } from '@convoy/core/engine';
 import { expect, it } from 'vitest';
 import { conformancePaymentTimeoutMs } from '../conformance-convoys.ts';
 import { eventually, outcomes, type Harness } from './harness.ts';

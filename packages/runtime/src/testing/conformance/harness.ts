@@ -2,7 +2,8 @@
  * One fresh store, scheduler and engine per conformance test, on a simulated clock.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConvoyKey, ConvoyStore, HistoryEntry, TurnScheduler } from '@convoy/core';
+import type { ConvoyKey, HistoryEntry } from '@convoy/core';
+import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import { expect } from 'vitest';
 import { createConvoyEngine, type ConvoyEngine } from '../../engine.ts';
 import { silentLogger } from '../../logger.ts';

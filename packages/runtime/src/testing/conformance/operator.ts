@@ -3,7 +3,8 @@
  * operator actions (dead letters listed, redriven in order and discarded; pause, resume, retry), each
  * atomic and recorded in the convoy's history.
  */
-import { blockedTurn, isConvoyError } from '@convoy/core';
+import { isConvoyError } from '@convoy/core';
+import { blockedTurn } from '@convoy/core/engine';
 import type { ConvoyErrorCode, ConvoyKey } from '@convoy/core';
 import { expect, it } from 'vitest';
 import { harnessLeaseMs, outcomes, type Harness } from './harness.ts';

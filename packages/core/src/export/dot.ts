@@ -3,7 +3,7 @@
  * id as the Graphviz `id`, so the rendered SVG's `<g id>` elements can be matched to a convoy's active
  * state ids: atomic and final states are nodes, compound and parallel states are clusters.
  */
-import type { ConvoyGraph, ConvoyGraphEdge, ConvoyGraphNode } from '@convoy/core';
+import type { ConvoyGraph, ConvoyGraphEdge, ConvoyGraphNode } from '../describe.ts';
 
 /** Options of {@link toDot}. */
 export interface DotOptions {

@@ -2,9 +2,9 @@
  * Server-side diagram rendering: DOT → SVG with Graphviz compiled to WebAssembly (`@viz-js/viz`), so
  * neither the server nor the browser needs a native Graphviz or any network access.
  */
+import { toDot } from '@convoy/core';
 import type { ConvoyGateway } from '@convoy/core';
 import { instance, type Viz } from '@viz-js/viz';
-import { toDot } from './dot.ts';
 
 let vizPromise: Promise<Viz> | undefined;
 
@@ -32,11 +32,6 @@ export class DiagramCache {
   private readonly svgs = new Map<string, Promise<string>>();
 
   constructor(private readonly gateway: ConvoyGateway) {}
-
-  /** The DOT source of a type's latest version. Throws `unknown_convoy_type`. */
-  dot(type: string): string {
-    return toDot(this.gateway.describeType(type).graph);
-  }
 
   /** The SVG of a type's latest version. Throws `unknown_convoy_type`. */
   svg(type: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
- * The ports: what the engine needs from a store, a scheduler and a clock, and what the HTTP layer needs
- * from the engine (the gateway). Adapters live in `@convoy/runtime`; every store passes the conformance
+ * The store port by role: what the engine needs to accept, run turns, read, list work and apply
+ * operator changes. Implemented by the memory and Redis stores; every store passes the conformance
  * suite in `@convoy/runtime/testing`.
  */
 import type {
@@ -8,25 +8,14 @@ import type {
   ConvoyKey,
   ConvoyRecord,
   ConvoyStatus,
-  DeferredEvent,
-  EventOutcome,
-  ConvoyView,
   DeadLetter,
   EffectIntent,
+  EventSource,
   HistoryEntry,
   InboxEvent,
-  EventSource,
   TimerArm,
-} from './model.ts';
-import type { ConvoyTypeDescription, ConvoyTypeSummary } from './describe.ts';
-
-/** Time source. Core never calls `Date.now()`; tests inject a simulated clock. */
-export interface Clock {
-  now(): number;
-}
-
-/** The system clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+} from '../model.ts';
+import type { RedriveResult } from './gateway.ts';
 
 /** Input of the atomic accept step. */
 export interface AcceptInput {
@@ -187,11 +176,6 @@ export interface RedriveInput {
   readonly by?: string;
 }
 
-/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
-export interface RedriveResult {
-  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
-}
-
 /** A stored convoy as read back: its record (null until first processed) and its acceptance counter. */
 export interface StoredConvoy {
   readonly record: ConvoyRecord | null;
@@ -199,11 +183,8 @@ export interface StoredConvoy {
   readonly firstAcceptedAt: number;
 }
 
-/**
- * Durable (or in-memory) convoy storage. Every method is atomic on its own. Implementations: the memory
- * store (one process) and the Redis store (many processes).
- */
-export interface ConvoyStore {
+/** The turn path: accept an event, claim a convoy, commit its turn fenced, acknowledge effects, release. */
+export interface TurnStore {
   /** Dedupe by idempotency key, append to the inbox with the next seq, mark the convoy dirty. */
   accept(input: AcceptInput): Promise<AcceptReceipt>;
   /** Take the convoy if no live lease holds it; bumps the epoch. Null when another claimer holds it. */
@@ -217,6 +198,10 @@ export interface ConvoyStore {
   ackEffects(claim: Claim, effectIds: readonly string[]): Promise<void>;
   /** Give the convoy back. Returns whether unprocessed events remain (the caller reschedules). */
   release(claim: Claim): Promise<{ readonly hasMore: boolean }>;
+}
+
+/** Reads of one convoy and of the per-type indexes (views, history, operator lists). */
+export interface ConvoyReadStore {
   /** Read a convoy, or null when never seen. */
   get(key: ConvoyKey): Promise<StoredConvoy | null>;
   /** History in processing order, from the entry after `afterIndex` (0-based), at most `limit` entries. */
@@ -226,17 +211,8 @@ export interface ConvoyStore {
   ): Promise<HistoryEntry[]>;
   /** Dead letters of one convoy, oldest first. */
   deadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
-  /**
-   * Armed timers whose `dueAt <= now`, oldest first. A timer stays listed until a commit processes its
-   * firing (or cancels it); firing it again is harmless because the firing's idempotency key is
-   * `timer:<token>`.
-   */
-  dueTimers(
-    now: number,
-    limit: number,
-  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>>;
-  /** Convoys with unprocessed events (the sweeper's work list), oldest first. */
-  dirtyConvoys(limit: number): Promise<ConvoyKey[]>;
+  /** Unprocessed inbox events (after the processed seq), in seq order, at most `limit`. */
+  inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]>;
   /**
    * A page of the per-type status index, newest `updatedAt` first. The index is written by accept (a
    * new convoy is `active`), commit and the operator operations: never a keyspace scan.
@@ -250,8 +226,25 @@ export interface ConvoyStore {
     readonly limit: number;
     readonly cursor?: string;
   }): Promise<ConvoyIndexPage>;
-  /** Unprocessed inbox events (after the processed seq), in seq order, at most `limit`. */
-  inbox(key: ConvoyKey, limit: number): Promise<InboxEvent[]>;
+}
+
+/** The background work lists: due timers (the timer poller) and dirty convoys (the sweeper). */
+export interface WorkListStore {
+  /**
+   * Armed timers whose `dueAt <= now`, oldest first. A timer stays listed until a commit processes its
+   * firing (or cancels it); firing it again is harmless because the firing's idempotency key is
+   * `timer:<token>`.
+   */
+  dueTimers(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>>;
+  /** Convoys with unprocessed events (the sweeper's work list), oldest first. */
+  dirtyConvoys(limit: number): Promise<ConvoyKey[]>;
+}
+
+/** Operator changes, each atomic and recorded in the convoy's history. */
+export interface OperatorStore {
   /** Apply an operator's record change; throws `convoy_busy` when the revision moved on. */
   commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void>;
   /**
@@ -262,177 +255,15 @@ export interface ConvoyStore {
   redriveDeadLetters(input: RedriveInput): Promise<RedriveResult>;
   /** Atomically drop one dead letter and record it (`operator` entry, action `discard`). False if absent. */
   discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean>;
+}
+
+/**
+ * Durable (or in-memory) convoy storage. Every method is atomic on its own. Implementations: the memory
+ * store (one process) and the Redis store (many processes).
+ */
+export interface ConvoyStore extends TurnStore, ConvoyReadStore, WorkListStore, OperatorStore {
   /** Resolves when the store is reachable (readiness); throws `store_unavailable` otherwise. */
   ping(): Promise<void>;
   /** Close connections. */
   close(): Promise<void>;
-}
-
-/** Delivers "turn" wake-ups: at most one pending wake-up per convoy, processed by `start`'s handler. */
-export interface TurnScheduler {
-  /** Ask for a turn of this convoy (deduplicated while one is already pending). */
-  schedule(key: ConvoyKey, options?: { readonly delayMs?: number }): Promise<void>;
-  /** Start delivering turns to `handler`; resolves once started. */
-  start(handler: (key: ConvoyKey) => Promise<void>): Promise<void>;
-  /** Stop delivering; resolves when running handlers have finished. */
-  close(): Promise<void>;
-}
-
-/** A request to accept one event, as the HTTP layer hands it over. */
-export interface AcceptRequest {
-  readonly type: string;
-  readonly id: string;
-  readonly event: unknown;
-  readonly idempotencyKey?: string;
-}
-
-/** What accepting an event returns to the client (HTTP 202). */
-export interface AcceptResponse {
-  readonly type: string;
-  readonly id: string;
-  readonly seq: number;
-  readonly duplicate: boolean;
-}
-
-/**
- * What the HTTP layer (and any other edge) calls. Implemented by the runtime's engine. All validation
- * of type, id and event happens here, so every edge refuses bad input the same way.
- */
-export interface ConvoyGateway {
-  /** Validate and accept one event. Throws `ConvoyError` (unknown type/event, bad id, conflict, backlog). */
-  accept(request: AcceptRequest): Promise<AcceptResponse>;
-  /** Resolve true once the convoy has processed `seq` (any outcome), false on timeout. */
-  waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean>;
-  /**
-   * Resolve once the convoy's state satisfies `condition` (`met`), once it finished without satisfying it
-   * (`unreachable`), or after `timeoutMs` (`timeout`); `view` is the last view read (null: never seen).
-   * Throws `unknown_convoy_type`.
-   */
-  waitFor(key: ConvoyKey, condition: WaitCondition, timeoutMs: number): Promise<WaitForResult>;
-  /** The convoy's view, or null when never seen. Throws `unknown_convoy_type`. */
-  getConvoy(key: ConvoyKey): Promise<ConvoyView | null>;
-  /** The convoy's history, or null when never seen. */
-  getHistory(key: ConvoyKey): Promise<HistoryEntry[] | null>;
-  /** Registered convoy types. */
-  listTypes(): ConvoyTypeSummary[];
-  /** One type's events, states and diagrams. Throws `unknown_convoy_type`. */
-  describeType(type: string): ConvoyTypeDescription;
-  /**
-   * Optional: call `listener` after every commit made in this process; returns the unsubscribe function.
-   * Edges without it (or watching convoys processed by other processes) poll `getConvoy` instead.
-   */
-  subscribe?(listener: (key: ConvoyKey) => void): () => void;
-
-  // Operator API (issue 5). Every action is recorded in the convoy's history (outcome `operator`).
-
-  /** Convoys of a type from the status index, filtered, newest update first. Throws `unknown_convoy_type`. */
-  listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
-  /** How many convoys of a type are in each status. */
-  countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
-  /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
-  getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
-  /** Dead letters of every convoy of a type, a page of convoys at a time. */
-  listDeadLetters(query: DeadLetterListQuery): Promise<DeadLetterPage>;
-  /**
-   * Put dead letters back into their convoy (all, in seq order, or the one `seq`) and schedule a turn.
-   * Throws `convoy_not_found`, or `dead_letter_not_found` for a `seq` that is not a dead letter.
-   */
-  redriveDeadLetters(
-    key: ConvoyKey,
-    options?: OperatorOptions & { readonly seq?: number },
-  ): Promise<RedriveResult>;
-  /** Drop one dead letter. Throws `convoy_not_found` or `dead_letter_not_found`. */
-  discardDeadLetter(key: ConvoyKey, seq: number, options?: OperatorOptions): Promise<void>;
-  /** Stop taking turns (events are still accepted). `operation_not_allowed` unless active or stalled. */
-  pauseConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
-  /** Take turns again after a pause. `operation_not_allowed` unless paused. */
-  resumeConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
-  /** Clear `blocked` (or `stalled`) and schedule a turn now. `operation_not_allowed` otherwise. */
-  retryConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
-  /** Accepted, unprocessed events in seq order (at most `limit`), or null for a convoy never seen. */
-  getInbox(key: ConvoyKey, limit?: number): Promise<InboxEvent[] | null>;
-  /** Events held by the `defer` policy, or null for a convoy never seen. */
-  getDeferred(key: ConvoyKey): Promise<DeferredEvent[] | null>;
-  /** Armed timers, earliest first, or null for a convoy never seen. */
-  getTimers(key: ConvoyKey): Promise<TimerArm[] | null>;
-  /** Resolves when the store is reachable; throws `store_unavailable` otherwise. */
-  ping(): Promise<void>;
-}
-
-/** Options every operator action takes. */
-export interface OperatorOptions {
-  /** Who acted, recorded in the history entry (e.g. the authenticated principal). */
-  readonly by?: string;
-}
-
-/**
- * What {@link ConvoyGateway.waitFor} waits for: a state (dot path, matched like xstate's
- * `snapshot.matches`, so `Shipping` matches `{ Shipping: 'Packing' }`), a tag of the current state
- * nodes, or the convoy being done.
- */
-export type WaitCondition =
-  | { readonly kind: 'state'; readonly state: string }
-  | { readonly kind: 'tag'; readonly tag: string }
-  | { readonly kind: 'done' };
-
-/** Result of {@link ConvoyGateway.waitFor}. */
-export interface WaitForResult {
-  readonly outcome: 'met' | 'unreachable' | 'timeout';
-  readonly view: ConvoyView | null;
-}
-
-/** Filters of {@link ConvoyGateway.listConvoys}. */
-export interface ConvoyListQuery {
-  readonly type: string;
-  readonly status?: ConvoyStatus;
-  /**
-   * Only convoys whose state value matches: a top-level state name (`Shipped`) or a dot path into
-   * nested/parallel states (`shipping.packing`).
-   */
-  readonly state?: string;
-  /** Only convoys updated at or after this time (epoch ms). */
-  readonly updatedAfter?: number;
-  readonly cursor?: string;
-  /** @defaultValue 50 */
-  readonly limit?: number;
-}
-
-/** A page of convoys. */
-export interface ConvoyListPage {
-  readonly items: ConvoyView[];
-  /** Pass back as `cursor` for the next page; null when there is none. */
-  readonly cursor: string | null;
-}
-
-/** Filters of {@link ConvoyGateway.listDeadLetters}. */
-export interface DeadLetterListQuery {
-  readonly type: string;
-  readonly cursor?: string;
-  /** Convoys per page (each contributes all its dead letters). @defaultValue 50 */
-  readonly limit?: number;
-}
-
-/** A page of dead letters (of `limit` convoys at most). */
-export interface DeadLetterPage {
-  readonly items: DeadLetter[];
-  readonly cursor: string | null;
-}
-
-/**
- * Where the runtime reports what it does, for metrics. Every hook is optional and must not throw or
- * block; labels are low-cardinality (the convoy type, an outcome), never ids.
- */
-export interface ConvoyMetricsSink {
-  /** An event entered an inbox (`source`: client, timer, effect, redrive). */
-  eventAccepted?(type: string, source: EventSource['kind']): void;
-  /** An event's outcome was committed; `latencyMs` is from acceptance to that commit. */
-  eventProcessed?(type: string, outcome: EventOutcome, latencyMs: number): void;
-  /** A turn picked an event up `waitMs` after it was accepted (queue wait, before its outcome is decided). */
-  eventDequeued?(type: string, waitMs: number): void;
-  /** A turn's batch was stepped and committed. */
-  turnCompleted?(type: string, durationMs: number, events: number): void;
-  /** A commit or ack was fenced off (`stale_claim`): another worker took the convoy. */
-  claimLost?(type: string): void;
-  /** A due timer was fired `lagMs` after its deadline. */
-  timerFired?(type: string, lagMs: number): void;
 }

@@ -1,0 +1,169 @@
+/**
+ * The gateway port by role: what the HTTP layer (and any other edge) calls. Implemented by the
+ * runtime's engine.
+ */
+import type {
+  ConvoyKey,
+  ConvoyStatus,
+  ConvoyView,
+  DeadLetter,
+  DeferredEvent,
+  HistoryEntry,
+  InboxEvent,
+  TimerArm,
+} from '../model.ts';
+import type { ConvoyTypeDescription, ConvoyTypeSummary } from '../describe.ts';
+
+/** A request to accept one event, as the HTTP layer hands it over. */
+export interface AcceptRequest {
+  readonly type: string;
+  readonly id: string;
+  readonly event: unknown;
+  readonly idempotencyKey?: string;
+}
+
+/** What accepting an event returns to the client (HTTP 202). */
+export interface AcceptResponse {
+  readonly type: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
+/** Ingestion: accept an event and wait for it (or a state) to be reached. */
+export interface ConvoyIngress {
+  /** Validate and accept one event. Throws `ConvoyError` (unknown type/event, bad id, conflict, backlog). */
+  accept(request: AcceptRequest): Promise<AcceptResponse>;
+  /** Resolve true once the convoy has processed `seq` (any outcome), false on timeout. */
+  waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolve once the convoy's state satisfies `condition` (`met`), once it finished without satisfying it
+   * (`unreachable`), or after `timeoutMs` (`timeout`); `view` is the last view read (null: never seen).
+   * Throws `unknown_convoy_type`.
+   */
+  waitFor(key: ConvoyKey, condition: WaitCondition, timeoutMs: number): Promise<WaitForResult>;
+}
+
+/** Reads: views, history, types, lists and the live commit feed. */
+export interface ConvoyReader {
+  /** The convoy's view, or null when never seen. Throws `unknown_convoy_type`. */
+  getConvoy(key: ConvoyKey): Promise<ConvoyView | null>;
+  /** The convoy's history, or null when never seen. */
+  getHistory(key: ConvoyKey): Promise<HistoryEntry[] | null>;
+  /** Registered convoy types. */
+  listTypes(): ConvoyTypeSummary[];
+  /** One type's events, states and diagrams. Throws `unknown_convoy_type`. */
+  describeType(type: string): ConvoyTypeDescription;
+  /**
+   * Optional: call `listener` after every commit made in this process; returns the unsubscribe function.
+   * Edges without it (or watching convoys processed by other processes) poll `getConvoy` instead.
+   */
+  subscribe?(listener: (key: ConvoyKey) => void): () => void;
+  /** Convoys of a type from the status index, filtered, newest update first. Throws `unknown_convoy_type`. */
+  listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
+  /** How many convoys of a type are in each status. */
+  countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
+  getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
+  /** Dead letters of every convoy of a type, a page of convoys at a time. */
+  listDeadLetters(query: DeadLetterListQuery): Promise<DeadLetterPage>;
+  /** Accepted, unprocessed events in seq order (at most `limit`), or null for a convoy never seen. */
+  getInbox(key: ConvoyKey, limit?: number): Promise<InboxEvent[] | null>;
+  /** Events held by the `defer` policy, or null for a convoy never seen. */
+  getDeferred(key: ConvoyKey): Promise<DeferredEvent[] | null>;
+  /** Armed timers, earliest first, or null for a convoy never seen. */
+  getTimers(key: ConvoyKey): Promise<TimerArm[] | null>;
+}
+
+/** Operator actions (issue 5). Every action is recorded in the convoy's history (outcome `operator`). */
+export interface ConvoyOperations {
+  /**
+   * Put dead letters back into their convoy (all, in seq order, or the one `seq`) and schedule a turn.
+   * Throws `convoy_not_found`, or `dead_letter_not_found` for a `seq` that is not a dead letter.
+   */
+  redriveDeadLetters(
+    key: ConvoyKey,
+    options?: OperatorOptions & { readonly seq?: number },
+  ): Promise<RedriveResult>;
+  /** Drop one dead letter. Throws `convoy_not_found` or `dead_letter_not_found`. */
+  discardDeadLetter(key: ConvoyKey, seq: number, options?: OperatorOptions): Promise<void>;
+  /** Stop taking turns (events are still accepted). `operation_not_allowed` unless active or stalled. */
+  pauseConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+  /** Take turns again after a pause. `operation_not_allowed` unless paused. */
+  resumeConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+  /** Clear `blocked` (or `stalled`) and schedule a turn now. `operation_not_allowed` otherwise. */
+  retryConvoy(key: ConvoyKey, options?: OperatorOptions): Promise<ConvoyView>;
+}
+
+/**
+ * What the HTTP layer (and any other edge) calls. Implemented by the runtime's engine. All validation
+ * of type, id and event happens here, so every edge refuses bad input the same way.
+ */
+export interface ConvoyGateway extends ConvoyIngress, ConvoyReader, ConvoyOperations {
+  /** Resolves when the store is reachable; throws `store_unavailable` otherwise. */
+  ping(): Promise<void>;
+}
+
+/** Options every operator action takes. */
+export interface OperatorOptions {
+  /** Who acted, recorded in the history entry (e.g. the authenticated principal). */
+  readonly by?: string;
+}
+
+/**
+ * What {@link ConvoyGateway.waitFor} waits for: a state (dot path, matched like xstate's
+ * `snapshot.matches`, so `Shipping` matches `{ Shipping: 'Packing' }`), a tag of the current state
+ * nodes, or the convoy being done.
+ */
+export type WaitCondition =
+  | { readonly kind: 'state'; readonly state: string }
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'done' };
+
+/** Result of {@link ConvoyGateway.waitFor}. */
+export interface WaitForResult {
+  readonly outcome: 'met' | 'unreachable' | 'timeout';
+  readonly view: ConvoyView | null;
+}
+
+/** Filters of {@link ConvoyGateway.listConvoys}. */
+export interface ConvoyListQuery {
+  readonly type: string;
+  readonly status?: ConvoyStatus;
+  /**
+   * Only convoys whose state value matches: a top-level state name (`Shipped`) or a dot path into
+   * nested/parallel states (`shipping.packing`).
+   */
+  readonly state?: string;
+  /** Only convoys updated at or after this time (epoch ms). */
+  readonly updatedAfter?: number;
+  readonly cursor?: string;
+  /** @defaultValue 50 */
+  readonly limit?: number;
+}
+
+/** A page of convoys. */
+export interface ConvoyListPage {
+  readonly items: ConvoyView[];
+  /** Pass back as `cursor` for the next page; null when there is none. */
+  readonly cursor: string | null;
+}
+
+/** Filters of {@link ConvoyGateway.listDeadLetters}. */
+export interface DeadLetterListQuery {
+  readonly type: string;
+  readonly cursor?: string;
+  /** Convoys per page (each contributes all its dead letters). @defaultValue 50 */
+  readonly limit?: number;
+}
+
+/** Dead letters put back into their convoy's inbox, in seq order, with their new seqs. */
+export interface RedriveResult {
+  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
+}
+
+/** A page of dead letters (of `limit` convoys at most). */
+export interface DeadLetterPage {
+  readonly items: DeadLetter[];
+  readonly cursor: string | null;
+}

@@ -1,0 +1,120 @@
+/**
+ * The JSON items the HTTP API answers with, typed once from core's model: times become ISO 8601
+ * strings, a dead letter's key is flattened. The HTTP routes build them with the `to…Item` functions
+ * below; `@convoy/client`, the CLI and the console page read them through these types.
+ * Only type imports: this module is safe to bundle into the browser page.
+ */
+import type {
+  ConvoyStatus,
+  ConvoyView,
+  DeadLetter,
+  DeferredEvent,
+  HistoryEntry,
+  InboxEvent,
+  TimerArm,
+} from '../model.ts';
+import type { ConvoyErrorCode } from '../errors.ts';
+
+/** One history line as the API shows it: `at` as ISO 8601. */
+export interface HistoryItem extends Omit<HistoryEntry, 'at'> {
+  readonly at: string;
+}
+
+/** One dead letter as the API shows it: the convoy key flattened, `at` as ISO 8601. */
+export interface DeadLetterItem extends Omit<DeadLetter, 'at' | 'key'> {
+  readonly type: string;
+  readonly id: string;
+  readonly at: string;
+}
+
+/** An accepted, unprocessed event (`acceptedAt` as ISO 8601). */
+export interface InboxItem extends Omit<InboxEvent, 'acceptedAt'> {
+  readonly acceptedAt: string;
+}
+
+/** An event held by the `defer` policy (times as ISO 8601). */
+export interface DeferredItem extends Omit<DeferredEvent, 'acceptedAt' | 'deferredAt'> {
+  readonly acceptedAt: string;
+  readonly deferredAt: string;
+}
+
+/** An armed timer (`dueAt` as ISO 8601). */
+export interface TimerItem extends Omit<TimerArm, 'dueAt'> {
+  readonly dueAt: string;
+}
+
+/** The `202` receipt of an accepted event. */
+export interface AcceptedItem {
+  readonly type: string;
+  readonly id: string;
+  /** The event's position in its convoy. */
+  readonly seq: number;
+  /** True when the idempotency key was seen before: this is the original receipt. */
+  readonly duplicate: boolean;
+  /** Only with `?wait=`: whether the event was processed before the wait ended. */
+  readonly processed?: boolean;
+}
+
+/** The answer of `GET /convoys/:type/:id/wait`: the seq is processed. */
+export interface WaitItem {
+  readonly type: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly processed: true;
+}
+
+/** What a redrive put back: old seq → new seq, in order. */
+export interface RedriveItem {
+  readonly redriven: ReadonlyArray<{ readonly seq: number; readonly newSeq: number }>;
+}
+
+/** A list answer; `cursor` (paged lists only) is passed back for the next page, null on the last. */
+export interface ItemList<TItem> {
+  readonly items: readonly TItem[];
+}
+
+/** A page of a paged list; pass `cursor` back as `?cursor=` for the next one (null: no more). */
+export interface ItemPage<TItem> extends ItemList<TItem> {
+  readonly cursor: string | null;
+}
+
+/** The body of every error response. */
+export interface ErrorReplyBody {
+  readonly statusCode: number;
+  readonly code: ConvoyErrorCode;
+  readonly message: string;
+}
+
+/** The per-status counts of a type (as the metrics gauge reads them). */
+export type StatusCounts = Readonly<Record<ConvoyStatus, number>>;
+
+/** The convoy view, unchanged on the wire (its times are already ISO 8601). */
+export type ConvoyItem = ConvoyView;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Render a history entry for the API. */
+export function toHistoryItem(entry: HistoryEntry): HistoryItem {
+  return { ...entry, at: iso(entry.at) };
+}
+
+/** Render a dead letter for the API. */
+export function toDeadLetterItem(letter: DeadLetter): DeadLetterItem {
+  const { key, at, ...rest } = letter;
+  return { type: key.type, id: key.id, ...rest, at: iso(at) };
+}
+
+/** Render an inbox event for the API. */
+export function toInboxItem(event: InboxEvent): InboxItem {
+  return { ...event, acceptedAt: iso(event.acceptedAt) };
+}
+
+/** Render a deferred event for the API. */
+export function toDeferredItem(event: DeferredEvent): DeferredItem {
+  return { ...event, acceptedAt: iso(event.acceptedAt), deferredAt: iso(event.deferredAt) };
+}
+
+/** Render an armed timer for the API. */
+export function toTimerItem(timer: TimerArm): TimerItem {
+  return { ...timer, dueAt: iso(timer.dueAt) };
+}

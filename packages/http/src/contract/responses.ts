@@ -1,0 +1,121 @@
+/**
+ * The JSON the routes answer with, as zod schemas for the OpenAPI document. The TypeScript shapes are
+ * core's wire items (`@convoy/core/wire`); the enumerations come from the same lists, and a test checks
+ * real answers against these schemas, so the document cannot drift from what is sent.
+ */
+import { convoyStatuses, errorStatusByCode, eventOutcomes, operatorActions } from '@convoy/core';
+import type { ConvoyErrorCode } from '@convoy/core';
+import { z } from 'zod';
+
+const isoTime = z.iso.datetime().meta({ description: 'ISO 8601 time (UTC)' });
+const json = z.unknown().meta({ description: 'Any JSON value' });
+const stateValue = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .meta({ description: 'XState state value: a string, or an object for nested/parallel states' });
+
+/** An event as clients send it: a `type` plus any JSON payload. */
+export const eventItem = z.looseObject({ type: z.string() });
+
+/** The body of every error answer. */
+export const errorItem = z
+  .strictObject({
+    statusCode: z.int(),
+    code: z.enum(Object.keys(errorStatusByCode) as [ConvoyErrorCode, ...ConvoyErrorCode[]]),
+    message: z.string(),
+  })
+  .meta({ description: 'The error body of every failure; `code` is listed in docs/errors.md' });
+
+export const convoyItem = z.strictObject({
+  type: z.string(),
+  id: z.string(),
+  status: z.enum(convoyStatuses),
+  value: stateValue.nullable(),
+  context: json,
+  seq: z.int().meta({ description: 'Last processed seq' }),
+  accepted: z.int().meta({ description: 'Last accepted seq' }),
+  deferred: z.int().meta({ description: 'Number of deferred events' }),
+  version: z.int().meta({ description: 'Definition version' }),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  blockedReason: z.string().optional(),
+});
+
+export const historyItem = z.strictObject({
+  seq: z.int(),
+  event: eventItem,
+  outcome: z.enum(eventOutcomes),
+  from: stateValue.nullable(),
+  to: stateValue.nullable(),
+  at: isoTime,
+  reason: z.string().optional(),
+  error: z.string().optional(),
+  operator: z
+    .strictObject({
+      action: z.enum(operatorActions),
+      newSeq: z.int().optional(),
+      by: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const deadLetterItem = z.strictObject({
+  type: z.string(),
+  id: z.string(),
+  seq: z.int(),
+  event: eventItem,
+  reason: z.string(),
+  error: z.string().optional(),
+  at: isoTime,
+});
+
+const source = z
+  .looseObject({ kind: z.enum(['client', 'timer', 'effect', 'redrive']) })
+  .meta({ description: 'Where the event came from' });
+
+export const inboxItem = z.strictObject({ seq: z.int(), event: eventItem, acceptedAt: isoTime, source });
+
+export const deferredItem = inboxItem.extend({ deferredAt: isoTime });
+
+export const timerItem = z.strictObject({
+  timerId: z.string(),
+  token: z.string(),
+  dueAt: isoTime,
+  event: eventItem,
+});
+
+export const acceptedItem = z.strictObject({
+  type: z.string(),
+  id: z.string(),
+  seq: z.int(),
+  duplicate: z.boolean(),
+  processed: z.boolean().optional().meta({ description: 'Only with ?wait=' }),
+});
+
+export const waitItem = z.strictObject({
+  type: z.string(),
+  id: z.string(),
+  seq: z.int(),
+  processed: z.literal(true),
+});
+
+export const redriveItem = z.strictObject({
+  redriven: z.array(z.strictObject({ seq: z.int(), newSeq: z.int() })),
+});
+
+/** A type as `GET /convoy-types` lists it. */
+export const typeSummaryItem = z.looseObject({
+  type: z.string(),
+  version: z.int(),
+  description: z.string().optional(),
+  events: z.array(z.string()),
+});
+
+/** `{ items }` of a list. */
+export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
+
+/** `{ items, cursor }` of a paged list. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    items: z.array(item),
+    cursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page' }),
+  });
