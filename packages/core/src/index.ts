@@ -25,7 +25,6 @@ export type {
 } from './definition.ts';
 export type * from './model.ts';
 export type * from './describe.ts';
-export { assertMachineFromPeerXstate } from './xstate-peer.ts';
 export { systemClock } from './ports/clock.ts';
 export type * from './ports/clock.ts';
 export type * from './ports/gateway.ts';

@@ -4,7 +4,8 @@
  * (snapshots that do not restore, `transition()` throwing on a foreign machine) otherwise.
  */
 import { createRequire } from 'node:module';
-import { assertMachineFromPeerXstate, ConvoyError } from '@convoy/core';
+import { ConvoyError } from '@convoy/core';
+import { assertMachineFromPeerXstate } from '@convoy/core/engine';
 import type { ConvoyDefinition } from '@convoy/core';
 
 /** The oldest xstate 5 minor Convoy is tested with; xstate 6 changes the APIs Convoy relies on. */
