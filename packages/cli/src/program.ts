@@ -1,13 +1,15 @@
 /**
- * The `convoy` command line: `serve` and `worker`, and the commands that talk to a running server over
+ * The `convoy` command line: `init`, `serve` and `worker`, and the commands that talk to a running server over
  * HTTP (`send`, `get`, `ls`, `history`, `wait`, `diagram`, `dlq`, `pause`, `resume`, `retry`).
  */
 import type { ConvoyDefinition } from '@convoy/core';
+import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { registerConvoyCommands } from './commands/convoy-commands.ts';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerDiagramCommand } from './commands/diagram.ts';
 import { integer } from './commands/remote.ts';
+import { cliPackageInfo } from './package-info.ts';
 import { closeOnSignals } from './signals.ts';
 
 function typeLines(definitions: readonly ConvoyDefinition[]): string[] {
@@ -53,7 +55,32 @@ export function createProgram(
 ): Command {
   const program = new Command('convoy')
     .description('Run Sequential Convoys (XState v5 machines, one persisted actor per id) over HTTP')
+    .version(cliPackageInfo().version, '-v, --version', 'print the version of @convoy/cli')
     .showHelpAfterError();
+
+  program
+    .command('init')
+    .description('create a starter project: a convoy in TypeScript, its test, and how to serve it')
+    .argument('[dir]', 'the folder: new, empty, or with a package.json to complete', '.')
+    .action(async (dir: string) => {
+      const { scaffoldProject } = await import('./init/scaffold.ts');
+      const result = scaffoldProject(dir);
+      const cd = relative(process.cwd(), result.dir);
+      out(
+        [
+          `Created a Convoy project in ${result.dir}:`,
+          ...result.files.map(
+            (file) => `  ${file}${file === 'package.json' && result.mergedPackageJson ? ' (completed)' : ''}`,
+          ),
+          '',
+          'Next:',
+          ...(cd ? [`  cd ${cd}`] : []),
+          '  npm install',
+          "  npm test      # the convoy's tests, on simulated time",
+          '  npm start     # serve it on http://127.0.0.1:3000 (console at /console)',
+        ].join('\n'),
+      );
+    });
 
   program
     .command('serve')

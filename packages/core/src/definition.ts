@@ -5,6 +5,7 @@ import type { AnyStateMachine, EventFromLogic, InputFrom } from 'xstate';
 import { ConvoyError } from './errors.ts';
 import type { ConvoyKey, EffectIntent, JsonValue } from './model.ts';
 import { isStandardSchema, type StandardSchemaV1 } from './standard-schema.ts';
+import { assertMachineFromPeerXstate } from './xstate-peer.ts';
 
 /**
  * What to do with an event the machine knows but cannot take now.
@@ -198,6 +199,7 @@ export function defineConvoy<TMachine extends AnyStateMachine, TType extends str
   if (!typePattern.test(type)) {
     throw new ConvoyError('definition_invalid', `Convoy type "${type}" must match ${typePattern.source}`);
   }
+  assertMachineFromPeerXstate(machine, `Convoy "${type}"`);
   const version = options.version ?? 1;
   if (!Number.isSafeInteger(version) || version < 1) {
     throw new ConvoyError('definition_invalid', `Convoy "${type}": version must be a positive integer`);

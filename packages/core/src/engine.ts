@@ -12,3 +12,4 @@ export type { InvokeEffectParams } from './actions.ts';
 export { hydrateSnapshot, toJson } from './hydrate.ts';
 export type { HydrateResult } from './hydrate.ts';
 export { eventFingerprint, validateEvent } from './validate.ts';
+export { assertMachineFromPeerXstate } from './xstate-peer.ts';

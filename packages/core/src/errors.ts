@@ -29,6 +29,7 @@ export const errorStatusByCode = {
   invalid_event_payload: 422,
   backlog_full: 429,
   definition_invalid: 500,
+  xstate_unsupported: 500,
   invalid_options: 500,
   version_unknown: 500,
   internal_error: 500,

@@ -56,6 +56,7 @@ describe('core entry points', () => {
 
   it('the engine entry holds the pure step and its helpers for the runtime', () => {
     expect(Object.keys(engine).sort()).toEqual([
+      'assertMachineFromPeerXstate',
       'blockedTurn',
       'eventFingerprint',
       'hydrateSnapshot',

@@ -43,6 +43,7 @@ import { runConvoyTurn, type TurnDeps } from './turn.ts';
 import { recordSpanError, runtimeTracer, traceparentOf } from './tracing.ts';
 import { toConvoyView } from './view.ts';
 import { SeqWaiters } from './waiters.ts';
+import { assertSupportedXstate } from './xstate-version.ts';
 import { judgeCondition, waitUntil } from './wait-for.ts';
 
 /** A running Convoy engine: the gateway the HTTP layer calls, plus lifecycle and test hooks. */
@@ -79,6 +80,7 @@ export interface ConvoyEngine extends ConvoyGateway {
  * ```
  */
 export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
+  assertSupportedXstate(options.definitions);
   const tunables = resolveTunables(options);
   const registry = new DefinitionRegistry(options.definitions);
   const { store, scheduler } = options;
