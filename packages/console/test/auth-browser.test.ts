@@ -34,7 +34,10 @@ describe('console under the API auth, in headless Chromium', () => {
     async () => {
       if (browser === undefined) throw new Error('no browser');
       await sendAndWait(engine, 'order', 'a-1', { type: 'PaymentReceived', amount: 5 });
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1360, height: 900 },
+        reducedMotion: 'reduce',
+      });
       const page = await context.newPage();
       const refused: number[] = [];
       page.on('response', (response) => {

@@ -33,7 +33,10 @@ afterAll(() => stopBrowserRig(rig));
 /** A fresh page that records every request and every script error. */
 async function openPage(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
   if (browser === undefined) throw new Error('no browser');
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await browser.newContext({
+    viewport: { width: 1360, height: 900 },
+    reducedMotion: 'reduce',
+  });
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];
@@ -109,8 +112,7 @@ describe('console in headless Chromium', () => {
     expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
     mkdirSync(artifacts, { recursive: true });
-    // Let the row flash of the new event fade so the screenshot shows the steady page.
-    await page.waitForTimeout(1800);
+    // The context asks for reduced motion: no row flash or fill transition, so this is the steady page.
     await page.screenshot({ path: `${artifacts}convoy-page.png`, fullPage: true });
     if (process.env['CONVOY_UPDATE_DOCS_SCREENSHOT'] === '1')
       copyFileSync(`${artifacts}convoy-page.png`, docsScreenshot);

@@ -35,7 +35,10 @@ afterAll(() => stopBrowserRig(rig));
 
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
   if (browser === undefined) throw new Error('no browser');
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const context = await browser.newContext({
+    viewport: { width: 1360, height: 1000 },
+    reducedMotion: 'reduce',
+  });
   // As if the operator had entered the token in the page's sign-in form (kept in sessionStorage).
   await context.addInitScript(
     (token) => sessionStorage.setItem('convoy-console.token', token),
