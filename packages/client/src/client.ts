@@ -173,8 +173,11 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
     },
     wait: (type, id, seq, timeoutMs) =>
       http.json<WaitResult>({ path: path`/convoys/${type}/${id}/wait`, query: { seq, timeout: timeoutMs } }),
-    list: (type, listOptions = {}) =>
-      http.json<Page<ConvoyView>>({ path: path`/convoys/${type}`, query: { ...listOptions } }),
+    list: (type, { attention, ...listOptions } = {}) =>
+      http.json<Page<ConvoyView>>({
+        path: path`/convoys/${type}`,
+        query: { ...listOptions, ...(attention === undefined ? {} : { attention: attention ? '1' : '0' }) },
+      }),
     deadLetters: async (type, id) =>
       (await http.json<{ items: DeadLetterItem[] }>({ path: path`/convoys/${type}/${id}/dead-letters` }))
         .items,

@@ -70,6 +70,8 @@ export interface ListOptions {
   readonly state?: string;
   /** Only convoys updated at or after this time (epoch ms). */
   readonly updatedAfter?: number;
+  /** Only convoys that need attention (hold dead letters): `?attention=1`. */
+  readonly attention?: boolean;
   readonly cursor?: string;
   readonly limit?: number;
 }
@@ -84,11 +86,13 @@ export interface PageOptions {
 export type DiagramFormat = 'mermaid' | 'stately' | 'dot' | 'svg';
 
 export type {
+  ConvoyAttention,
   ConvoyTypeDescription,
   ConvoyTypeSummary,
   ConvoyView,
   DeadLetterItem,
   DeferredItem,
+  EffectFailureNote,
   HistoryItem,
   InboxItem,
   TimerItem,

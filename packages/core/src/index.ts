@@ -39,6 +39,7 @@ export { toStatelyCode } from './export/stately.ts';
 export { describeDefinition, summarizeDefinition } from './export/description.ts';
 export {
   convoyStatuses,
+  effectKinds,
   eventOutcomes,
   isConvoyStatus,
   operatorActions,

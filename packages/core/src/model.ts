@@ -3,9 +3,9 @@
  * boundaries unchanged. Times are epoch milliseconds internally; the HTTP layer renders ISO strings.
  */
 import type { StateValue } from 'xstate';
-import type { ConvoyStatus, EventOutcome, OperatorAction } from './wire/vocabulary.ts';
+import type { ConvoyStatus, EffectKind, EventOutcome, OperatorAction } from './wire/vocabulary.ts';
 
-export type { ConvoyStatus, EventOutcome, OperatorAction };
+export type { ConvoyStatus, EffectKind, EventOutcome, OperatorAction };
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -59,6 +59,21 @@ export interface OperatorNote {
   readonly by?: string;
 }
 
+/** The failure part of a history entry with outcome `effectFailed`. */
+export interface EffectFailureNote {
+  /** An effect (named action, durable effect handler) or an invoke (invoked actor logic). */
+  readonly kind: EffectKind;
+  /** The action's name, or for an invoke its invoke id. */
+  readonly name: string;
+  /** The effect's stable id (its idempotency key; a dead letter's `effect.id`). */
+  readonly effectId: string;
+  /**
+   * True when the failure left a dead letter (an effect's retries ran out: redrive runs it again). False
+   * for an invoke: its error went back into the machine as `xstate.error.actor.<id>`.
+   */
+  readonly deadLettered: boolean;
+}
+
 /** Why an event was not applied, as a stable code. */
 export type OutcomeReason =
   | 'not_accepted_in_state'
@@ -83,6 +98,11 @@ export interface HistoryEntry {
   readonly reason?: OutcomeReason;
   /** Error message for `handler_error`. */
   readonly error?: string;
+  /**
+   * Only on outcome `effectFailed`: what failed. `seq` and `event` are then those of the event whose
+   * transition planned the effect; `reason` is `handler_error` and `error` the last attempt's message.
+   */
+  readonly failure?: EffectFailureNote;
   /**
    * Only on outcome `operator`: the action. `seq` is then the dead letter's seq (redrive, discard) or the
    * convoy's processed seq at that moment (pause, resume, retry); `event` is the dead letter's event or
@@ -193,4 +213,25 @@ export interface ConvoyView {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly blockedReason?: string;
+  /**
+   * Present while the convoy needs an operator: it holds dead letters (an event or effect that failed
+   * for good). Derived from the dead-letter list, so a redrive or discard of the last letter clears it.
+   */
+  readonly attention?: ConvoyAttention;
+}
+
+/** Why a convoy needs an operator (see {@link ConvoyView.attention}). */
+export interface ConvoyAttention {
+  /** How many dead letters the convoy holds. */
+  readonly deadLetters: number;
+  /** The latest dead letter's reason (`handler_error` for a failed effect). */
+  readonly reason: OutcomeReason;
+  /** The latest dead letter's seq (for an effect: the seq whose transition planned it). */
+  readonly seq: number;
+  /** The latest dead letter's error message, when it has one. */
+  readonly error?: string;
+  /** Set when the latest dead letter is a failed effect: its action name. */
+  readonly effect?: string;
+  /** When the latest letter was dead-lettered (ISO 8601). */
+  readonly at: string;
 }

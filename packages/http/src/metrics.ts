@@ -61,8 +61,14 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
   });
   const deadLetters = new Counter({
     name: 'convoy_dead_letters_total',
-    help: 'Events dead-lettered',
+    help: 'Dead letters recorded: events dead-lettered by policy and effects that failed for good',
     labelNames: ['type'] as const,
+    registers,
+  });
+  const effectFailures = new Counter({
+    name: 'convoy_effect_failures_total',
+    help: 'Effects (kind="effect", dead-lettered) and invokes (kind="invoke", error sent to the machine) that failed every attempt',
+    labelNames: ['type', 'kind'] as const,
     registers,
   });
   const latency = new Histogram({
@@ -125,6 +131,10 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     eventDequeued: (type, waitMs) => queueWait.observe({ type }, waitMs / 1000),
     turnCompleted: (type, durationMs) => turns.observe({ type }, durationMs / 1000),
     claimLost: (type) => claimsLost.inc({ type }),
+    effectFailed: (type, kind, deadLettered) => {
+      effectFailures.inc({ type, kind });
+      if (deadLettered) deadLetters.inc({ type });
+    },
     timerFired: (type, lagMs) => timerLag.observe({ type }, lagMs / 1000),
   };
   return {

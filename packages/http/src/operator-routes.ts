@@ -23,9 +23,10 @@ export function registerOperatorRoutes(
   routes: ApiRoutes,
 ): void {
   serve(instance, auth, routes['GET /convoys/:type'], async ({ params, query }) => {
-    const { status, state, updatedAfter, cursor, limit } = query;
+    const { status, state, updatedAfter, attention, cursor, limit } = query;
     return gateway.listConvoys({
       type: params.type,
+      ...(attention === '1' ? { attention: true } : {}),
       ...(status === undefined ? {} : { status }),
       ...(state === undefined ? {} : { state }),
       ...(updatedAfter === undefined ? {} : { updatedAfter }),

@@ -91,13 +91,21 @@ export class ConvoyOperator {
     let examined = 0;
     for (;;) {
       // Ask for exactly what is missing, so every page is consumed whole and its cursor stays exact.
-      const page = await this.deps.store.listConvoys({
-        type: query.type,
-        limit: limit - items.length,
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.updatedAfter === undefined ? {} : { updatedAfter: query.updatedAfter }),
-        ...(cursor === undefined ? {} : { cursor }),
-      });
+      // Attention: the dead-letter index (the convoys holding dead letters), other filters applied below.
+      const page =
+        query.attention === true
+          ? await this.deps.store.listDeadLetterConvoys({
+              type: query.type,
+              limit: limit - items.length,
+              ...(cursor === undefined ? {} : { cursor }),
+            })
+          : await this.deps.store.listConvoys({
+              type: query.type,
+              limit: limit - items.length,
+              ...(query.status === undefined ? {} : { status: query.status }),
+              ...(query.updatedAfter === undefined ? {} : { updatedAfter: query.updatedAfter }),
+              ...(cursor === undefined ? {} : { cursor }),
+            });
       for (const { key } of page.items) {
         const stored = await this.deps.store.get(key);
         // Gone (retention) or moved to another status since the page was read: not part of this answer.
@@ -105,6 +113,10 @@ export class ConvoyOperator {
         const view = toConvoyView(key, stored, definition.version);
         if (query.status !== undefined && view.status !== query.status) continue;
         if (query.state !== undefined && !stateMatches(view.value, query.state)) continue;
+        if (query.attention === true && view.attention === undefined) continue;
+        if (query.attention === true && query.updatedAfter !== undefined) {
+          if (Date.parse(view.updatedAt) < query.updatedAfter) continue;
+        }
         items.push(view);
       }
       examined += page.items.length;

@@ -4,7 +4,16 @@
  * the turn records (results to accept, dead letters to commit, effects to acknowledge).
  */
 import { invokeEffectAction, toJson } from '@convoy/core/engine';
-import type { Clock, ConvoyEvent, ConvoyKey, ConvoyRecord, DeadLetter, EffectIntent } from '@convoy/core';
+import type {
+  Clock,
+  ConvoyEvent,
+  ConvoyKey,
+  ConvoyRecord,
+  DeadLetter,
+  EffectIntent,
+  EffectKind,
+  HistoryEntry,
+} from '@convoy/core';
 import type { InvokeEffectParams } from '@convoy/core/engine';
 import type { AcceptInput } from '@convoy/core/store';
 import type { Span } from '@opentelemetry/api';
@@ -30,7 +39,7 @@ export interface OutboxDeps {
 
 /**
  * What a run of the outbox asks its turn to record, in this order: accept `results`, commit
- * `deadLetters` (fenced), then acknowledge `done`. A crash before the acknowledgement re-runs the
+ * `deadLetters` and `failures` (fenced, one commit), then acknowledge `done`. A crash before the acknowledgement re-runs the
  * effects (at least once); the results' idempotency keys and the dead letters' commit keep that safe.
  */
 export interface OutboxOutcome {
@@ -38,6 +47,11 @@ export interface OutboxOutcome {
   readonly results: readonly AcceptInput[];
   /** Dead letters of poison effects, committed before they leave the outbox. */
   readonly deadLetters: readonly DeadLetter[];
+  /**
+   * History entries (outcome `effectFailed`) of the effects and invokes that failed for good in this run:
+   * an effect dead-lettered, an invoke whose error went back into the machine.
+   */
+  readonly failures: readonly HistoryEntry[];
   /** Effects to acknowledge: ran, cancelled, delivered or dead-lettered. */
   readonly done: readonly string[];
 }
@@ -61,12 +75,13 @@ export async function runOutbox(
       type: key.type,
       id: key.id,
     });
-    return { results: [], deadLetters: [], done: [] };
+    return { results: [], deadLetters: [], failures: [], done: [] };
   }
   const limit = deps.effectRetry.deadLetterAfterTurns ?? 10;
   const done: string[] = [];
   const deadLetters: DeadLetter[] = [];
   const results: AcceptInput[] = [];
+  const failures: HistoryEntry[] = [];
   for (const effect of effects) {
     // Never start an effect without a live lease: another worker may own the convoy (or an operator
     // paused it) since. Throws stale_claim, and the turn stops here.
@@ -80,6 +95,7 @@ export async function runOutbox(
     if (effect.action === invokeEffectAction) {
       // Success or retries exhausted: either way the result goes back into the machine through the inbox.
       results.push(invokeResultInput(key, effect, result, deps.clock.now()));
+      if (!result.ok) failures.push(failureEntry(record, effect, 'invoke', result.error, false, deps.clock.now()));
       done.push(effect.id);
       continue;
     }
@@ -88,27 +104,59 @@ export async function runOutbox(
       done.push(effect.id);
       continue;
     }
-    const failures = (deps.effectFailures.get(effect.id) ?? 0) + 1;
-    deps.effectFailures.set(effect.id, failures);
-    if (limit > 0 && failures >= limit) {
+    const failedTurns = (deps.effectFailures.get(effect.id) ?? 0) + 1;
+    deps.effectFailures.set(effect.id, failedTurns);
+    if (limit > 0 && failedTurns >= limit) {
       deps.effectFailures.delete(effect.id);
       done.push(effect.id);
+      const error = `effect "${effect.action}" (${effect.id}) failed in ${failedTurns} turns: ${result.error}`;
+      const at = deps.clock.now();
       deadLetters.push({
         key,
         seq: effect.seq,
         event: effect.event,
         reason: 'handler_error',
-        error: `effect "${effect.action}" (${effect.id}) failed in ${failures} turns: ${result.error}`,
-        at: deps.clock.now(),
+        error,
+        at,
         // Redrive runs the effect again, not the transition that planned it.
         effect,
       });
-      deps.logger.error('effect dead-lettered after failing turns', { effectId: effect.id, failures });
+      failures.push(failureEntry(record, effect, 'effect', error, true, at));
+      deps.logger.error('effect dead-lettered after failing turns', { effectId: effect.id, failures: failedTurns });
     } else {
-      deps.logger.error('effect kept in the outbox after failed attempts', { effectId: effect.id, failures });
+      deps.logger.error('effect kept in the outbox after failed attempts', {
+        effectId: effect.id,
+        failures: failedTurns,
+      });
     }
   }
-  return { results, deadLetters, done };
+  return { results, deadLetters, failures, done };
+}
+
+/**
+ * The `effectFailed` history entry of an effect or invoke that failed for good, under the seq (and with
+ * the event) whose transition planned it. The state does not move: `from` and `to` are the current value.
+ */
+function failureEntry(
+  record: ConvoyRecord,
+  effect: EffectIntent,
+  kind: EffectKind,
+  error: string,
+  deadLettered: boolean,
+  at: number,
+): HistoryEntry {
+  const name = kind === 'invoke' ? (effect.params as unknown as InvokeEffectParams).invokeId : effect.action;
+  return {
+    seq: effect.seq,
+    event: effect.event,
+    outcome: 'effectFailed',
+    from: record.value,
+    to: record.value,
+    at,
+    reason: 'handler_error',
+    error,
+    failure: { kind, name, effectId: effect.id, deadLettered },
+  };
 }
 
 /** True while the record still waits for this effect's invocation (its state was not left). */

@@ -262,18 +262,23 @@ async function recordOutbox(
 ): Promise<ConvoyRecord> {
   for (const result of outcome.results) await deps.acceptPath.accept(result);
   let current = record;
-  if (outcome.deadLetters.length > 0) {
-    // The dead letters are committed (fenced) before the effects leave the outbox: a crash in between
-    // re-runs the effect rather than losing track of it.
+  if (outcome.deadLetters.length > 0 || outcome.failures.length > 0) {
+    // The dead letters and their `effectFailed` entries are committed (fenced) before the effects leave
+    // the outbox: a crash in between re-runs the effect rather than losing track of it.
     const commit: TurnCommit = {
       record: { ...record, updatedAt: deps.clock.now(), revision: record.revision + 1 },
-      history: [],
+      history: [...outcome.failures],
       deadLetters: [...outcome.deadLetters],
       effects: [],
       timers: { arm: [], cancel: [] },
     };
     await deps.store.commit(claim, commit);
     current = commit.record;
+    // Live views (SSE, console) see the failure like any commit.
+    deps.onCommitted(claim.key, commit.record.processedSeq);
+    for (const entry of outcome.failures)
+      if (entry.failure)
+        deps.metrics?.effectFailed?.(claim.key.type, entry.failure.kind, entry.failure.deadLettered);
   }
   if (outcome.done.length > 0) await deps.store.ackEffects(claim, outcome.done);
   return current;

@@ -1,7 +1,7 @@
 /**
  * The API's view of a stored convoy.
  */
-import type { ConvoyKey, ConvoyView } from '@convoy/core';
+import type { ConvoyAttention, ConvoyKey, ConvoyView } from '@convoy/core';
 import type { StoredConvoy } from '@convoy/core/store';
 
 /**
@@ -24,6 +24,7 @@ export function toConvoyView(key: ConvoyKey, stored: StoredConvoy, startVersion:
       version: startVersion,
       createdAt: iso(stored.firstAcceptedAt),
       updatedAt: iso(stored.firstAcceptedAt),
+      ...attentionOf(stored),
     };
   }
   return {
@@ -39,5 +40,25 @@ export function toConvoyView(key: ConvoyKey, stored: StoredConvoy, startVersion:
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
     ...(record.blockedReason === undefined ? {} : { blockedReason: record.blockedReason }),
+    ...attentionOf(stored),
+  };
+}
+
+/**
+ * `attention` while the convoy holds dead letters: derived from the dead-letter list (never stored
+ * apart), so it clears by itself when the last letter is redriven or discarded.
+ */
+function attentionOf(stored: StoredConvoy): { attention?: ConvoyAttention } {
+  const latest = stored.deadLetters?.latest;
+  if (!latest || !stored.deadLetters || stored.deadLetters.count === 0) return {};
+  return {
+    attention: {
+      deadLetters: stored.deadLetters.count,
+      reason: latest.reason,
+      seq: latest.seq,
+      ...(latest.error === undefined ? {} : { error: latest.error }),
+      ...(latest.effect === undefined ? {} : { effect: latest.effect.action }),
+      at: new Date(latest.at).toISOString(),
+    },
   };
 }

@@ -137,6 +137,11 @@ export interface ConvoyListQuery {
   readonly state?: string;
   /** Only convoys updated at or after this time (epoch ms). */
   readonly updatedAfter?: number;
+  /**
+   * Only convoys that need attention (hold dead letters; see `ConvoyView.attention`), read from the
+   * per-type dead-letter index, most recent dead letter first.
+   */
+  readonly attention?: boolean;
   readonly cursor?: string;
   /** @defaultValue 50 */
   readonly limit?: number;

@@ -1,7 +1,7 @@
 /**
  * The metrics port: counts and timings the runtime reports (e.g. to Prometheus).
  */
-import type { EventOutcome, EventSource } from '../model.ts';
+import type { EffectKind, EventOutcome, EventSource } from '../model.ts';
 
 /**
  * Where the runtime reports what it does, for metrics. Every hook is optional and must not throw or
@@ -18,6 +18,11 @@ export interface ConvoyMetricsSink {
   turnCompleted?(type: string, durationMs: number, events: number): void;
   /** A commit or ack was fenced off (`stale_claim`): another worker took the convoy. */
   claimLost?(type: string): void;
+  /**
+   * An effect or invoke failed for good (every attempt): `deadLettered` when it left a dead letter (an
+   * effect), false for an invoke whose error went back into its machine.
+   */
+  effectFailed?(type: string, kind: EffectKind, deadLettered: boolean): void;
   /** A due timer was fired `lagMs` after its deadline. */
   timerFired?(type: string, lagMs: number): void;
 }

@@ -201,6 +201,11 @@ export interface StoredConvoy {
   readonly record: ConvoyRecord | null;
   readonly accepted: number;
   readonly firstAcceptedAt: number;
+  /**
+   * The convoy's dead letters at a glance (read in the same atomic step): how many, and the latest one.
+   * Absent or 0 when it holds none. The view's `attention` is derived from it.
+   */
+  readonly deadLetters?: { readonly count: number; readonly latest?: DeadLetter };
 }
 
 /** The turn path: accept an event, claim a convoy, commit its turn fenced, acknowledge effects, release. */

@@ -18,7 +18,11 @@ export const convoyStatuses = ['active', 'done', 'blocked', 'stalled', 'paused']
 /** Lifecycle of a convoy: one of {@link convoyStatuses}. */
 export type ConvoyStatus = (typeof convoyStatuses)[number];
 
-/** Everything that can happen to one event when its convoy processes it (`operator`: an operator's entry). */
+/**
+ * Everything that can happen to one event when its convoy processes it (`operator`: an operator's entry;
+ * `effectFailed`: an effect or invoke the event's transition planned failed for good, its own entry under
+ * the planning seq).
+ */
 export const eventOutcomes = [
   'applied',
   'deferred',
@@ -26,10 +30,20 @@ export const eventOutcomes = [
   'deadLettered',
   'ignored',
   'operator',
+  'effectFailed',
 ] as const;
 
 /** What happened to one event when its convoy processed it: one of {@link eventOutcomes}. */
 export type EventOutcome = (typeof eventOutcomes)[number];
+
+/**
+ * What failed in an `effectFailed` history entry: an effect (a named action or durable effect handler)
+ * or an invoke (invoked actor logic).
+ */
+export const effectKinds = ['effect', 'invoke'] as const;
+
+/** One of {@link effectKinds}. */
+export type EffectKind = (typeof effectKinds)[number];
 
 /** What an operator can do to a convoy (recorded in its history with outcome `operator`). */
 export const operatorActions = ['pause', 'resume', 'retry', 'redrive', 'discard'] as const;

@@ -3,7 +3,7 @@
  * core's wire items (`@convoy/core/wire`); the enumerations come from the same lists, and a test checks
  * real answers against these schemas, so the document cannot drift from what is sent.
  */
-import { convoyStatuses, errorStatusByCode, eventOutcomes, operatorActions } from '@convoy/core';
+import { convoyStatuses, effectKinds, errorStatusByCode, eventOutcomes, operatorActions } from '@convoy/core';
 import type { ConvoyErrorCode } from '@convoy/core';
 import { z } from 'zod';
 
@@ -38,6 +38,17 @@ export const convoyItem = z.strictObject({
   createdAt: isoTime,
   updatedAt: isoTime,
   blockedReason: z.string().optional(),
+  attention: z
+    .strictObject({
+      deadLetters: z.int().meta({ description: 'Dead letters the convoy holds' }),
+      reason: z.string().meta({ description: "The latest dead letter's reason code" }),
+      seq: z.int(),
+      error: z.string().optional(),
+      effect: z.string().optional().meta({ description: 'The failed effect, when the latest letter is one' }),
+      at: isoTime,
+    })
+    .optional()
+    .meta({ description: 'Present while the convoy holds dead letters; clears with the last redrive/discard' }),
 });
 
 export const historyItem = z.strictObject({
@@ -49,6 +60,15 @@ export const historyItem = z.strictObject({
   at: isoTime,
   reason: z.string().optional(),
   error: z.string().optional(),
+  failure: z
+    .strictObject({
+      kind: z.enum(effectKinds),
+      name: z.string().meta({ description: "The action's name, or the invoke's id" }),
+      effectId: z.string(),
+      deadLettered: z.boolean(),
+    })
+    .optional()
+    .meta({ description: 'Only on outcome effectFailed: the effect or invoke that failed for good' }),
   operator: z
     .strictObject({
       action: z.enum(operatorActions),

@@ -190,6 +190,10 @@ export function apiRoutes(maxWaitMs: number) {
         status: statusQuery,
         state: textQuery('state', 'State name or dot path (Shipping.Packing)'),
         updatedAfter: timeQuery('updatedAfter'),
+        attention: z
+          .enum(['1', '0'], { error: 'Query parameter "attention" must be 1 or 0' })
+          .optional()
+          .meta({ description: '1: only convoys that need attention (hold dead letters)' }),
         cursor: textQuery('cursor', "The previous page's cursor"),
         limit: integerQuery('limit', 1, maxListLimit),
       }),

@@ -324,7 +324,13 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
     if (!slot) return null;
-    return clone({ record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt });
+    const latest = slot.deadLetters.at(-1);
+    return clone({
+      record: slot.record,
+      accepted: slot.accepted,
+      firstAcceptedAt: slot.firstAcceptedAt,
+      ...(latest === undefined ? {} : { deadLetters: { count: slot.deadLetters.length, latest } }),
+    });
   }
 
   async history(

@@ -232,11 +232,24 @@ export class RedisConvoyStore implements ConvoyStore {
 
   async get(key: ConvoyKey): Promise<StoredConvoy | null> {
     const k = this.keys.convoy(key);
-    const [meta, state] = await this.read(key, async () => {
-      const replies = await this.client.multi().hmget(k.meta, 'seq', 'firstAt').get(k.state).exec();
+    // The dead-letter list's length and last entry ride in the same MULTI (same slot): the view's
+    // `attention` costs no extra round trip.
+    const [meta, state, letters, latest] = await this.read(key, async () => {
+      const replies = await this.client
+        .multi()
+        .hmget(k.meta, 'seq', 'firstAt')
+        .get(k.state)
+        .llen(k.dlq)
+        .lindex(k.dlq, -1)
+        .exec();
       if (!replies) throw new Error('MULTI aborted');
       for (const [error] of replies) if (error) throw error;
-      return [replies[0]?.[1] as Array<string | null>, replies[1]?.[1] as string | null] as const;
+      return [
+        replies[0]?.[1] as Array<string | null>,
+        replies[1]?.[1] as string | null,
+        Number(replies[2]?.[1] ?? 0),
+        replies[3]?.[1] as string | null,
+      ] as const;
     });
     const [seq, firstAt] = meta;
     if (seq == null && state == null) return null;
@@ -245,6 +258,9 @@ export class RedisConvoyStore implements ConvoyStore {
       record,
       accepted: Number(seq ?? 0),
       firstAcceptedAt: Number(firstAt ?? record?.createdAt ?? 0),
+      ...(letters > 0 && latest != null
+        ? { deadLetters: { count: letters, latest: JSON.parse(latest) as DeadLetter } }
+        : {}),
     };
   }
 

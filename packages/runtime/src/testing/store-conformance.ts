@@ -7,6 +7,7 @@ import { claimTests } from './conformance/claims.ts';
 import { edgeTests } from './conformance/edges.ts';
 import { lifetimeTests } from './conformance/lifetimes.ts';
 import { effectAndTimerTests } from './conformance/effects-timers.ts';
+import { failureTests } from './conformance/failures.ts';
 import { Harness, type StoreFactory } from './conformance/harness.ts';
 import { operatorTests } from './conformance/operator.ts';
 import { orderingTests } from './conformance/ordering.ts';
@@ -51,5 +52,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('time and trouble', () => timeAndTroubleTests(h));
     describe('lifetimes and idempotency namespaces', () => lifetimeTests(h, factory));
     describe('timers, effects, leases and clocks at the edges', () => edgeTests(h));
+    describe('failures are first-class', () => failureTests(h));
   });
 }

@@ -213,6 +213,7 @@ export function edgeTests(h: () => Harness): void {
         expect(await kit.get('cf-counter', id)).toMatchObject({ context: { count: 1 }, seq: 1 });
         expect((await kit.history('cf-counter', id)).map((e) => `${e.seq}:${e.outcome}`)).toEqual([
           '1:applied',
+          '1:effectFailed',
           '1:operator',
         ]);
         expect(await kit.deadLetters('cf-counter', id)).toEqual([]);
