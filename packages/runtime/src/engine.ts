@@ -306,6 +306,10 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     listConvoys: (query: ConvoyListQuery): Promise<ConvoyListPage> => operator.listConvoys(query),
     countConvoys: (type: string): Promise<Readonly<Record<ConvoyStatus, number>>> =>
       operator.countConvoys(type),
+    oldestWaiting: async (type: string): Promise<number | null> => {
+      registry.latest(type);
+      return store.oldestWaiting(type);
+    },
     listDeadLetters: (query: DeadLetterListQuery): Promise<DeadLetterPage> => operator.listDeadLetters(query),
     redriveDeadLetters: (
       key: ConvoyKey,

@@ -63,6 +63,11 @@ export interface ConvoyReader {
   listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
   /** How many convoys of a type are in each status. */
   countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /**
+   * When the type's oldest unprocessed event was accepted (epoch ms), or null when none waits: read from
+   * the store's waiting index, never a scan.
+   */
+  oldestWaiting(type: string): Promise<number | null>;
   /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
   getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
   /** Dead letters of every convoy of a type, a page of convoys at a time. */

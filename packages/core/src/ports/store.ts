@@ -251,6 +251,12 @@ export interface ConvoyReadStore {
   listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage>;
   /** How many convoys of a type are in each status (from the index). */
   countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /**
+   * Acceptance time (epoch ms) of the oldest unprocessed inbox event of any convoy of the type, or null
+   * when none waits. Read from an index kept by accept, commit and redrive (never a scan): the metrics'
+   * `convoy_oldest_waiting_event_age_seconds`. Deferred events are processed (held by policy): not counted.
+   */
+  oldestWaiting(type: string): Promise<number | null>;
   /** A page of the convoys of a type that hold dead letters, most recent dead letter first. */
   listDeadLetterConvoys(query: {
     readonly type: string;

@@ -19,6 +19,8 @@ export class MemoryConvoyIndexes {
   readonly #status = new Map<string, Map<string, { status: ConvoyStatus; at: number }>>();
   /** Per type: convoys holding dead letters, by the time of their latest one. */
   readonly #deadLetters = new Map<string, Map<string, number>>();
+  /** Per type: convoys with unprocessed events, by the acceptance time of the oldest one. */
+  readonly #waiting = new Map<string, Map<string, number>>();
 
   /**
    * @param keyOf - the convoy key of a member, or undefined when the convoy is gone (a page then skips it)
@@ -37,10 +39,25 @@ export class MemoryConvoyIndexes {
     else index.set(member, latestAt);
   }
 
+  /** Record when a convoy's oldest unprocessed event was accepted, or drop it when none waits. */
+  setOldestWaiting(type: string, member: string, acceptedAt: number | undefined): void {
+    const index = byType(this.#waiting, type);
+    if (acceptedAt === undefined) index.delete(member);
+    else index.set(member, acceptedAt);
+  }
+
+  /** The type's oldest waiting event's acceptance time (over the waiting convoys only), or null. */
+  oldestWaiting(type: string): number | null {
+    let oldest: number | null = null;
+    for (const at of this.#waiting.get(type)?.values() ?? []) if (oldest === null || at < oldest) oldest = at;
+    return oldest;
+  }
+
   /** Forget a convoy entirely (it expired). */
   remove(type: string, member: string): void {
     this.#status.get(type)?.delete(member);
     this.#deadLetters.get(type)?.delete(member);
+    this.#waiting.get(type)?.delete(member);
   }
 
   /** Convoys of a type by status / update time, oldest first, in cursor pages. */

@@ -382,6 +382,11 @@ export class MemoryConvoyStore implements ConvoyStore {
     return this.#indexes.countConvoys(type);
   }
 
+  async oldestWaiting(type: string): Promise<number | null> {
+    this.#assertOpen();
+    return this.#indexes.oldestWaiting(type);
+  }
+
   async listDeadLetterConvoys(query: {
     readonly type: string;
     readonly limit: number;
@@ -553,6 +558,13 @@ export class MemoryConvoyStore implements ConvoyStore {
 
   #refreshDirty(slot: ConvoySlot): void {
     const id = slotId(slot.key);
+    let oldestWaiting: number | undefined;
+    for (const [seq, event] of slot.inbox) {
+      if (seq <= processedSeqOf(slot)) continue;
+      oldestWaiting = event.acceptedAt;
+      break;
+    }
+    this.#indexes.setOldestWaiting(slot.key.type, id, oldestWaiting);
     const dirty = slot.accepted > processedSeqOf(slot) || slot.outbox.size > 0;
     if (!dirty) this.#dirty.delete(id);
     else if (!this.#dirty.has(id)) this.#dirty.set(id, slot.key);

@@ -61,6 +61,24 @@ export class ConvoyIndexReader {
     return counts;
   }
 
+  /**
+   * Acceptance time of the type's oldest unprocessed event: the lowest score of the waiting index, one
+   * `ZRANGE 0 0` per bucket. Null when no event of the type waits.
+   */
+  async oldestWaiting(type: string): Promise<number | null> {
+    const heads = await Promise.all(
+      this.#buckets.map((bucket) =>
+        this.client.zrange(this.keys.waitingIndex(bucket, type), '0', '0', 'WITHSCORES'),
+      ),
+    );
+    let oldest: number | null = null;
+    for (const flat of heads) {
+      const score = flat[1];
+      if (score !== undefined && (oldest === null || Number(score) < oldest)) oldest = Number(score);
+    }
+    return oldest;
+  }
+
   /** Drop the index entries of the convoys of a type whose retention has expired them. */
   async reapExpired(type: string): Promise<number> {
     const [seconds, micros] = await this.client.time();

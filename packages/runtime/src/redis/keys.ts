@@ -64,6 +64,11 @@ export interface ConvoyKeySet {
   readonly deadLetterIndex: string;
   /** The bucket's per-type ZSET of finished convoys given a retention (score: expiry, server ms). */
   readonly expiringIndex: string;
+  /**
+   * The bucket's per-type ZSET of convoys with unprocessed events (score: acceptance time of the oldest
+   * one): the oldest waiting event's age per type is a `ZRANGE 0 0` per bucket, never a scan.
+   */
+  readonly waitingIndex: string;
 }
 
 /** Who wrote an idempotency record (see {@link RedisKeys.idempotency}). */
@@ -125,6 +130,7 @@ export class RedisKeys {
       statusIndexes: convoyStatuses.map((status) => this.statusIndex(bucket, key.type, status)),
       deadLetterIndex: this.deadLetterIndex(bucket, key.type),
       expiringIndex: this.expiringIndex(bucket, key.type),
+      waitingIndex: this.waitingIndex(bucket, key.type),
     };
   }
 
@@ -147,6 +153,14 @@ export class RedisKeys {
    */
   expiringIndex(bucket: number, type: string): string {
     return `${this.prefix}:${this.tagOf(bucket)}:exp:${encodeComponent(type)}`;
+  }
+
+  /**
+   * A bucket's index of the convoys of one type with unprocessed inbox events, scored by the acceptance
+   * time of the oldest one (kept by accept, commit, redrive and reap).
+   */
+  waitingIndex(bucket: number, type: string): string {
+    return `${this.prefix}:${this.tagOf(bucket)}:wait:${encodeComponent(type)}`;
   }
 
   /**

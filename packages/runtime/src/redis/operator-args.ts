@@ -1,5 +1,5 @@
 /**
- * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-7`,
+ * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-8`,
  * `discardDeadLetter-4`): keys first, then arguments, in the order each script's header documents.
  */
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,7 @@ export function commitOperatorArgs(
 }
 
 /**
- * `redriveDeadLetters-7.lua`. The new seq is only known inside the script, so each history entry is
+ * `redriveDeadLetters-8.lua`. The new seq is only known inside the script, so each history entry is
  * sent as the JSON before and after it. The operator note is the entry's last field and a quote inside
  * `by` is escaped, so the last `"newSeq":<marker>` is the placeholder.
  */
@@ -43,7 +43,7 @@ export function redriveArgs(
   historyCap: number,
 ): Array<string | number> {
   const args: Array<string | number> = [
-    k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex, k.outbox,
+    k.meta, k.inbox, k.dlq, k.history, k.dirty, k.deadLetterIndex, k.outbox, k.waitingIndex,
     input.now, k.member, historyCap, letters.length,
   ]; // prettier-ignore
   const placeholder = `"newSeq":${newSeqMarker}`;

@@ -122,7 +122,9 @@ export class RedisConvoyStore implements ConvoyStore {
     this.index = bucketIndexReader(this.client, this.keys);
     this.typeIndex = new ConvoyIndexReader(this.client, this.keys, async (key) => {
       const k = this.keys.convoy(key);
-      const args = [k.meta, k.expiringIndex, k.dirty, ...k.statusIndexes, k.deadLetterIndex, k.member];
+      const args = [
+        k.meta, k.expiringIndex, k.dirty, ...k.statusIndexes, k.deadLetterIndex, k.waitingIndex, k.member,
+      ]; // prettier-ignore
       return (await this.run('reapConvoy', key, args)) === 1;
     });
   }
@@ -139,7 +141,7 @@ export class RedisConvoyStore implements ConvoyStore {
     const claim = input.claim;
     const timer = input.source.kind === 'timer' ? input.source : undefined;
     const reply = await this.run('acceptEvent', input.key, [
-      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!, k.state, k.outbox, k.timers, k.due,
+      k.meta, k.inbox, idem, k.dirty, k.statusIndexes[0]!, k.state, k.outbox, k.timers, k.due, k.waitingIndex,
       input.now, JSON.stringify(input.event), JSON.stringify(input.source), token,
       input.fingerprint, input.maxBacklog, keyed ? this.idempotencyTtlMs : this.requestTokenTtlMs, k.member,
       claim ? randomUUID() : '', claim?.owner ?? '', claim?.leaseMs ?? 0, claim?.maxEvents ?? 0,
@@ -169,7 +171,7 @@ export class RedisConvoyStore implements ConvoyStore {
     const { record } = commit;
     const args: Array<string | number> = [
       k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
-      ...k.statusIndexes, k.deadLetterIndex, k.expiringIndex,
+      ...k.statusIndexes, k.deadLetterIndex, k.expiringIndex, k.waitingIndex,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
       options.releaseWhenIdle === true ? 1 : 0,
@@ -183,7 +185,7 @@ export class RedisConvoyStore implements ConvoyStore {
       timersToKeep(claim, record).map((t) => [t.timerId, t.token]),
       commit.retainMs === undefined ? [] : [[Math.max(1, Math.round(commit.retainMs))]],
     ];
-    // Each section is its item count followed by the items' fields (see commitTurn-16.lua).
+    // Each section is its item count followed by the items' fields (see commitTurn-17.lua).
     for (const items of sections) {
       args.push(items.length);
       for (const item of items) args.push(...item);
@@ -318,6 +320,10 @@ export class RedisConvoyStore implements ConvoyStore {
 
   async countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>> {
     return this.read(null, () => this.typeIndex.countConvoys(type));
+  }
+
+  async oldestWaiting(type: string): Promise<number | null> {
+    return this.read(null, () => this.typeIndex.oldestWaiting(type));
   }
 
   async listDeadLetterConvoys(query: {

@@ -13,6 +13,7 @@ import { operatorTests } from './conformance/operator.ts';
 import { orderingTests } from './conformance/ordering.ts';
 import { policyTests } from './conformance/policies.ts';
 import { timeAndTroubleTests } from './conformance/time-trouble.ts';
+import { waitingIndexTests } from './conformance/waiting-index.ts';
 
 /**
  * Register the conformance tests for one store adapter (call it at the top level of a vitest file).
@@ -53,5 +54,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('lifetimes and idempotency namespaces', () => lifetimeTests(h, factory));
     describe('timers, effects, leases and clocks at the edges', () => edgeTests(h));
     describe('failures are first-class', () => failureTests(h));
+    describe('waiting index (oldest waiting event per type)', () => waitingIndexTests(h));
   });
 }

@@ -149,7 +149,7 @@ describe('redis scripts', () => {
     const k = store.keys.convoy(key);
     const args = (idempotencyKey: string, requestToken: string) => [
       k.meta, k.inbox, store.keys.idempotency(k, 'c', idempotencyKey), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
-      k.timers, k.due,
+      k.timers, k.due, k.waitingIndex,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), requestToken, 'fp', 100, 60_000, k.member,
       '', '', 0, 0, 'inc1', '', '', '',
     ]; // prettier-ignore
@@ -173,7 +173,7 @@ describe('redis scripts', () => {
     const k = store.keys.convoy(key);
     const args = [
       k.meta, k.inbox, store.keys.idempotency(k, 'r', 'req-9'), k.dirty, k.statusIndexes[0]!, k.state, k.outbox,
-      k.timers, k.due,
+      k.timers, k.due, k.waitingIndex,
       10, JSON.stringify({ type: 'A' }), JSON.stringify({ kind: 'client' }), 'req-9', 'fp', 100, 60_000, k.member,
       'claim-9', 'w', 1000, 10, 'inc1', '', '', '',
     ]; // prettier-ignore

@@ -19,6 +19,8 @@
   KEYS[15] dlqidx  ZSET of the bucket: convoys of the type holding dead letters (score: latest one)
   KEYS[16] expiring ZSET of the bucket and type: finished convoys given a retention (score: when their
                    keys expire, server time), so readers can drop their index entries once gone
+  KEYS[17] waiting ZSET of the bucket and type: convoys with unprocessed events, scored by the acceptance
+                   time of the oldest one (re-scored here from the next unprocessed inbox entry, or removed)
 
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
@@ -155,6 +157,16 @@ if redis.call('XLEN', KEYS[3]) == 0 then
   redis.call('DEL', KEYS[3])
 end
 local more = hasMore()
+-- The oldest waiting event is now the first inbox entry left (the processed ones were trimmed above).
+local head = more == 1 and redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+if head then
+  local fields = head[2]
+  for f = 1, #fields, 2 do
+    if fields[f] == 't' then redis.call('ZADD', KEYS[17], fields[f + 1], ARGV[9]) end
+  end
+else
+  redis.call('ZREM', KEYS[17], ARGV[9])
+end
 local released = 0
 if more == 0 and redis.call('HLEN', KEYS[4]) == 0 then
   redis.call('ZREM', KEYS[8], ARGV[9])

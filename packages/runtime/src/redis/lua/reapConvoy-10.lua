@@ -1,6 +1,6 @@
 --[[
   Drop the index entries of one convoy whose keys retention has expired: its status index entries, its
-  dead-letter index entry, its dirty mark and its entry in the expiring index, in one atomic step that
+  dead-letter and waiting index entries, its dirty mark and its entry in the expiring index, in one atomic step that
   first checks the convoy is really gone (a convoy re-created under the same id meanwhile keeps its
   entries; its stale expiring entry is dropped). Safe to run twice.
 
@@ -9,6 +9,7 @@
   KEYS[3] dirty    ZSET of the bucket
   KEYS[4..8]       the bucket's status index ZSETs of the convoy's type (`convoyStatuses` order)
   KEYS[9] dlqidx   ZSET of the bucket: convoys of the type holding dead letters
+  KEYS[10] waiting ZSET of the bucket and type: convoys with unprocessed events
 
   ARGV[1] the convoy's index member
 
@@ -20,7 +21,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
   return 0
 end
-for k = 2, 9 do
+for k = 2, 10 do
   redis.call('ZREM', KEYS[k], ARGV[1])
 end
 return 1

@@ -13,6 +13,7 @@
   KEYS[5] dirty    ZSET of the bucket
   KEYS[6] dlqidx   ZSET of the bucket: convoys of the type holding dead letters
   KEYS[7] outbox   HASH effectId -> effect JSON
+  KEYS[8] waiting  ZSET of the bucket and type: convoys with unprocessed events (score: oldest acceptance)
 
   ARGV[1] now, ARGV[2] dirty / index member, ARGV[3] history cap, ARGV[4] letter count,
   then per letter: stored dead-letter JSON, event JSON, source JSON, history entry JSON before the new
@@ -38,6 +39,7 @@ for j = 0, n - 1 do
     local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') + 1
     redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[base + 1], 's', ARGV[base + 2], 't', ARGV[1])
     redis.call('HSET', KEYS[1], 'seq', seq)
+    redis.call('ZADD', KEYS[8], 'NX', ARGV[1], ARGV[2])
     redis.call('RPUSH', KEYS[4], ARGV[base + 3] .. seq .. ARGV[base + 4])
     newSeqs[#newSeqs + 1] = seq
   end

@@ -23,6 +23,8 @@
   KEYS[7] outbox  HASH effectId -> effect JSON (read for a claim)
   KEYS[8] timers  HASH timerId -> timer JSON (read for a timer firing)
   KEYS[9] due     ZSET of the bucket: armed timers by due time (read for a timer firing)
+  KEYS[10] waiting ZSET of the bucket and type: convoys with unprocessed events, scored by the acceptance
+                   time of their oldest one (`ZADD NX`: an older waiting event keeps its score)
 
   ARGV[1] now (ms)
   ARGV[2] event JSON
@@ -112,6 +114,7 @@ if remaining > 0 then
 end
 redis.call('SET', KEYS[3], incarnation .. '|' .. seq .. '|' .. ARGV[4] .. '|' .. ARGV[5], 'PX', idemTtl)
 local wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
+redis.call('ZADD', KEYS[10], 'NX', ARGV[1], ARGV[8])
 if seq == 1 then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
 end
