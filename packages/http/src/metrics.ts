@@ -26,8 +26,17 @@ export interface ConvoyMetrics {
   /** Hand to `createConvoyEngine({ metrics })`. */
   readonly sink: ConvoyMetricsSink;
   readonly registry: Registry;
-  /** Let the `convoy_convoys` gauge read per-status counts from this gateway at scrape time. */
+  /**
+   * Let the scrape-time gauges read from this gateway: per-status counts (`convoy_convoys`) and the
+   * oldest waiting event (`convoy_oldest_waiting_event_age_seconds`), both from the store's indexes.
+   */
   observe(gateway: ConvoyGateway): void;
+  /**
+   * Count one answered HTTP request (`convoy_http_requests_total`, `convoy_http_request_duration_seconds`).
+   * `route` is the route pattern (`/convoys/:type/:id`), never the raw URL; `unmatched` for no route.
+   * The plugin calls it for every request it answers.
+   */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
 /** Seconds: from 1 ms to 5 min, for turns, end-to-end latency and timer lag alike. */
@@ -105,7 +114,35 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     buckets,
     registers,
   });
+  const httpRequests = new Counter({
+    name: 'convoy_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'convoy_http_request_duration_seconds',
+    help: 'HTTP request latency, by method and route pattern (event streams: how long they stayed open)',
+    labelNames: ['method', 'route'] as const,
+    buckets,
+    registers,
+  });
   let gateway: ConvoyGateway | undefined;
+  new Gauge({
+    name: 'convoy_oldest_waiting_event_age_seconds',
+    help: "Age of the type's oldest accepted, unprocessed event (0 when none waits); from the waiting index at scrape time",
+    labelNames: ['type'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      if (!gateway) return;
+      const now = Date.now();
+      for (const { type } of gateway.listTypes()) {
+        const oldest = await gateway.oldestWaiting(type);
+        this.set({ type }, oldest === null ? 0 : Math.max(0, now - oldest) / 1000);
+      }
+    },
+  });
   new Gauge({
     name: 'convoy_convoys',
     help: 'Convoys per type and status (from the status index, read at scrape time)',
@@ -142,6 +179,10 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     registry,
     observe(next) {
       gateway = next;
+    },
+    observeRequest(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpDuration.observe({ method, route }, seconds);
     },
   };
 }

@@ -12,6 +12,7 @@ import { registerConvoyRoutes } from './convoy-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
+import { registerRequestMetrics } from './request-metrics.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
@@ -117,6 +118,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       // and replies are sent as built (no field stripped by a serialiser).
       scope.setValidatorCompiler(() => () => true);
       scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
+      if (options.metrics) registerRequestMetrics(scope, options.metrics);
       if (!scope.hasRequestDecorator('convoyPrincipal')) scope.decorateRequest('convoyPrincipal', undefined);
       const routes = apiRoutes(maxWaitMs);
       const auth = authHooks(options.auth);

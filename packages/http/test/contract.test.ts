@@ -154,6 +154,7 @@ describe('every answer matches the route table', () => {
       'status',
       'state',
       'updatedAfter',
+      'attention',
       'cursor',
       'limit',
     ]);
