@@ -121,7 +121,8 @@ export async function runOutbox(
         // Redrive runs the effect again, not the transition that planned it.
         effect,
       });
-      failures.push(failureEntry(record, effect, 'effect', error, true, at));
+      // The entry names the effect itself (`failure`): its error is the last attempt's message, as thrown.
+      failures.push(failureEntry(record, effect, 'effect', result.error, true, at));
       deps.logger.error('effect dead-lettered after failing turns', { effectId: effect.id, failures: failedTurns });
     } else {
       deps.logger.error('effect kept in the outbox after failed attempts', {

@@ -34,6 +34,20 @@ async function readView(type: string, id: string): Promise<ConvoyView | null> {
   }
 }
 
+/** The convoy needs an operator: what failed, in words, and where to act (the dead letters below). */
+function AttentionNote(props: { view: ConvoyView | null }): VNode | null {
+  const attention = props.view?.attention;
+  if (!attention) return null;
+  const what = attention.effect
+    ? `Effect ${attention.effect} failed for good (planned by #${attention.seq})`
+    : `Event #${attention.seq} was dead-lettered (${attention.reason.replace(/_/g, ' ')})`;
+  const count = attention.deadLetters === 1 ? '1 dead letter' : `${attention.deadLetters} dead letters`;
+  return html`<div class="error attention" data-testid="attention" role="alert">
+    <strong>Needs attention:</strong> ${what}. ${count}: redrive or discard below.
+    ${attention.error ? html`<div class="error-text">${attention.error}</div>` : null}
+  </div>`;
+}
+
 /** `/convoys/:type/:id`. */
 export function ConvoyView(props: { type: string; id: string }): VNode {
   const { type, id } = props;
@@ -164,6 +178,7 @@ function LiveConvoy(props: { type: string; id: string; description: ConvoyTypeDe
     <div class="error" hidden=${!view?.blockedReason}>
       ${view?.blockedReason ? `Blocked: ${view.blockedReason}` : ''}
     </div>
+    <${AttentionNote} view=${view} />
     <div data-testid="action-error" hidden=${actionError === null}>
       ${actionError === null ? null : failureView(actionError)}
     </div>

@@ -1,6 +1,7 @@
 /**
  * A convoy's history, newest first: one row per event with its outcome, the transition it made (or the
- * state it stayed in), the reason or operator note, and the time. Rows that arrived live flash once.
+ * state it stayed in, or for an `effectFailed` row the effect or invoke that failed), the reason or
+ * operator note, the error text as written, and the time. Rows that arrived live flash once.
  */
 import { html } from 'htm/preact';
 import { eventOutcomes } from '@convoy/core/wire';
@@ -22,7 +23,13 @@ function Row(props: { entry: HistoryItem; fresh: boolean }): VNode {
     <td><span class=${`badge badge-${outcome}`}>${outcome}</span></td>
     <td class="transition">
       ${
-        outcome === 'applied'
+        entry.failure
+          ? html`<span class="failure-note" data-kind=${entry.failure.kind}
+              >${entry.failure.kind} <strong>${entry.failure.name}</strong> failed${
+                entry.failure.deadLettered ? ' · dead-lettered' : ' · error sent to the machine'
+              }</span
+            >`
+          : outcome === 'applied'
           ? html`${formatValue(entry.from)}<span class="arrow"> → </span>${formatValue(entry.to)}`
           : html`<span class="arrow">stayed in </span>${formatValue(entry.from)}`
       }

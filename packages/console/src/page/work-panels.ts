@@ -49,6 +49,7 @@ export function DeadLetterPanel(props: {
       html`<tr key=${d.seq} data-seq=${d.seq}>
         ${eventCells(d.seq, d.event)}
         <td class="muted">
+          ${d.effect ? html`<div class="failure-note">effect <strong>${d.effect.action}</strong> failed</div>` : null}
           ${d.reason.replace(/_/g, ' ')} ${d.error ? html`<div class="error-text">${d.error}</div>` : null}
         </td>
         <td class="muted time">${formatTime(d.at)}</td>
