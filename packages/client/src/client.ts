@@ -3,6 +3,7 @@
  * definitions the caller names, so a typo in an event type or a missing field does not compile.
  */
 import { isConvoyError } from '@convoy/core';
+import { readSse } from './sse.ts';
 import { path, Transport } from './transport.ts';
 import type {
   AnyConvoyDefinition,
@@ -46,6 +47,22 @@ export interface FollowOptions {
   readonly intervalMs?: number;
   /** Skip the first `from` entries (e.g. the ones already shown). @defaultValue 0 */
   readonly from?: number;
+}
+
+/** Options of {@link ConvoyClient.stream}. */
+export interface StreamOptions {
+  /** Sent as `Last-Event-ID`: resume after the last event seen (a seq, or `<ms>-<id>` for a type). */
+  readonly lastEventId?: string;
+  /** Close the stream when aborted. */
+  readonly signal?: AbortSignal;
+  /** Called once the server accepted the stream (200), before its first event. */
+  readonly onOpen?: () => void;
+}
+
+/** One `event: convoy` of a live stream: the convoy's view and the event's id (the resume point). */
+export interface StreamEvent {
+  readonly id: string | undefined;
+  readonly view: ConvoyView;
 }
 
 /**
@@ -97,6 +114,16 @@ export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConv
   deferred(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<DeferredItem[]>;
   /** Armed timers, earliest first. */
   timers(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<TimerItem[]>;
+  /**
+   * One connection to a live stream (SSE): `GET /convoys/:type/:id/stream` with an `id`, else
+   * `GET /convoys/:type/stream`. Yields each change until the server ends the stream or `signal`
+   * aborts; a refusal (404, 401…) throws `ConvoyError`. It does not reconnect: the live stores
+   * (`createConvoyStore`, `createConvoyListStore`) do, with `Last-Event-ID`.
+   */
+  stream(
+    target: { readonly type: ConvoyTypeOf<TDefinitions>; readonly id?: string },
+    options?: StreamOptions,
+  ): AsyncGenerator<StreamEvent>;
   /** The registered convoy types. */
   types(): Promise<ConvoyTypeSummary[]>;
   /** One type: events, states, Mermaid, Stately code, graph. */
@@ -206,6 +233,25 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
       (await http.json<{ items: DeferredItem[] }>({ path: path`/convoys/${type}/${id}/deferred` })).items,
     timers: async (type, id) =>
       (await http.json<{ items: TimerItem[] }>({ path: path`/convoys/${type}/${id}/timers` })).items,
+    async *stream(target, streamOptions = {}) {
+      const response = await http.send({
+        path:
+          target.id === undefined
+            ? path`/convoys/${target.type}/stream`
+            : path`/convoys/${target.type}/${target.id}/stream`,
+        headers: {
+          accept: 'text/event-stream',
+          ...(streamOptions.lastEventId === undefined ? {} : { 'last-event-id': streamOptions.lastEventId }),
+        },
+        ...(streamOptions.signal === undefined ? {} : { signal: streamOptions.signal }),
+      });
+      streamOptions.onOpen?.();
+      if (response.body === null) return;
+      for await (const message of readSse(response.body)) {
+        if (message.event !== 'convoy' || message.data === '') continue;
+        yield { id: message.id, view: JSON.parse(message.data) as ConvoyView };
+      }
+    },
     types: async () => (await http.json<{ items: ConvoyTypeSummary[] }>({ path: '/convoy-types' })).items,
     describe: (type) => http.json<ConvoyTypeDescription>({ path: path`/convoy-types/${type}` }),
     async diagram(type, format = 'mermaid') {

@@ -24,6 +24,8 @@ export interface RequestSpec {
   readonly query?: Query;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Abort the request (and, for a stream, its body). */
+  readonly signal?: AbortSignal;
 }
 
 /** Build a path from literal parts and values, encoding each value as one segment. */
@@ -117,7 +119,12 @@ export class Transport {
     }
     let response: Response;
     try {
-      response = await this.#fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(spec.signal === undefined ? {} : { signal: spec.signal }),
+      });
     } catch (error) {
       // No answer at all: say where we tried, keep the network error as the cause.
       const reason =
