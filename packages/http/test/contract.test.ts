@@ -129,7 +129,12 @@ describe('every answer matches the route table', () => {
     });
     await call('POST /dead-letters/:type/redrive', '/dead-letters/shipment/redrive', { body: { ids: [] } });
     await call('POST /dead-letters/:type/discard', '/dead-letters/shipment/discard', {
-      body: { letters: [{ id: 's-4', seq: 1 }, { id: 's-4', seq: 9 }] },
+      body: {
+        letters: [
+          { id: 's-4', seq: 1 },
+          { id: 's-4', seq: 9 },
+        ],
+      },
     });
     await call('POST /dead-letters/:type/discard', '/dead-letters/nope/discard', {
       body: { letters: [{ id: 's-4', seq: 1 }] },
