@@ -17,3 +17,10 @@ export type {
   LiveStoreOptions,
   LiveStoreSnapshot,
 } from './live-store.ts';
+export type {
+  BulkDiscardResult,
+  BulkFailure,
+  BulkRedriveResult,
+  FleetItem,
+  FleetTypeItem,
+} from '@convoy/core/wire';

@@ -6,6 +6,7 @@
 import { convoyStatuses } from '@convoy/core';
 import type { ConvoyGateway, ConvoyMetricsSink } from '@convoy/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { MinuteWindow } from './minute-window.ts';
 
 /** Options of {@link createConvoyMetrics}. */
 export interface ConvoyMetricsOptions {
@@ -37,6 +38,8 @@ export interface ConvoyMetrics {
    * The plugin calls it for every request it answers.
    */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** Events received and outcomes committed for `type` by this node over the last 60 s. */
+  lastMinute(type: string): { readonly received: number; readonly processed: number };
 }
 
 /** Seconds: from 1 ms to 5 min, for turns, end-to-end latency and timer lag alike. */
@@ -158,10 +161,16 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     },
   });
 
+  const receivedLastMinute = new MinuteWindow();
+  const processedLastMinute = new MinuteWindow();
   const sink: ConvoyMetricsSink = {
-    eventAccepted: (type, source) => received.inc({ type, source }),
+    eventAccepted: (type, source) => {
+      received.inc({ type, source });
+      receivedLastMinute.add(type);
+    },
     eventProcessed: (type, outcome, latencyMs) => {
       processed.inc({ type, outcome });
+      processedLastMinute.add(type);
       if (outcome === 'deadLettered') deadLetters.inc({ type });
       latency.observe({ type }, latencyMs / 1000);
     },
@@ -184,5 +193,9 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
       httpRequests.inc({ method, route, status: String(status) });
       httpDuration.observe({ method, route }, seconds);
     },
+    lastMinute: (type) => ({
+      received: receivedLastMinute.total(type),
+      processed: processedLastMinute.total(type),
+    }),
   };
 }

@@ -310,6 +310,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       registry.latest(type);
       return store.oldestWaiting(type);
     },
+    countDeadLetterConvoys: (type: string): Promise<number> => operator.countDeadLetterConvoys(type),
     listDeadLetters: (query: DeadLetterListQuery): Promise<DeadLetterPage> => operator.listDeadLetters(query),
     redriveDeadLetters: (
       key: ConvoyKey,

@@ -68,6 +68,8 @@ export interface ConvoyReader {
    * the store's waiting index, never a scan.
    */
   oldestWaiting(type: string): Promise<number | null>;
+  /** How many convoys of a type hold dead letters. Throws `unknown_convoy_type`. */
+  countDeadLetterConvoys(type: string): Promise<number>;
   /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
   getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
   /** Dead letters of every convoy of a type, a page of convoys at a time. */

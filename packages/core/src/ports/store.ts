@@ -257,6 +257,8 @@ export interface ConvoyReadStore {
    * `convoy_oldest_waiting_event_age_seconds`. Deferred events are processed (held by policy): not counted.
    */
   oldestWaiting(type: string): Promise<number | null>;
+  /** How many convoys of a type hold dead letters (from the dead-letter index: never a scan). */
+  countDeadLetterConvoys(type: string): Promise<number>;
   /** A page of the convoys of a type that hold dead letters, most recent dead letter first. */
   listDeadLetterConvoys(query: {
     readonly type: string;

@@ -387,6 +387,11 @@ export class MemoryConvoyStore implements ConvoyStore {
     return this.#indexes.oldestWaiting(type);
   }
 
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    this.#assertOpen();
+    return this.#indexes.countDeadLetterConvoys(type);
+  }
+
   async listDeadLetterConvoys(query: {
     readonly type: string;
     readonly limit: number;
