@@ -3,7 +3,13 @@
  * definitions; errors come back as `ConvoyError` with the server's code. Uses the global `fetch`.
  */
 export { createConvoyClient } from './client.ts';
-export type { ConvoyClient, ConvoyClientOptions, FollowOptions, StreamEvent, StreamOptions } from './client.ts';
+export type {
+  ConvoyClient,
+  ConvoyClientOptions,
+  FollowOptions,
+  StreamEvent,
+  StreamOptions,
+} from './client.ts';
 export { errorFromResponse } from './transport.ts';
 export type * from './types.ts';
 export { createConvoyListStore, createConvoyStore } from './live-store.ts';

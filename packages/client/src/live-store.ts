@@ -141,8 +141,14 @@ export function createConvoyStore<TDefinitions extends AnyConvoyDefinition>(
   key: { readonly type: TDefinitions['type']; readonly id: string },
   options: LiveStoreOptions = {},
 ): LiveConvoyStore {
+  const initial: ConvoyStoreContext = {
+    view: null,
+    connection: 'connecting',
+    error: null,
+    lastEventId: null,
+  };
   const store = createStore({
-    context: { view: null, connection: 'connecting', error: null, lastEventId: null } as ConvoyStoreContext,
+    context: initial,
     on: {
       ...link<ConvoyStoreContext>(),
       changed: (context, event: StreamEvent): ConvoyStoreContext => ({
@@ -210,8 +216,14 @@ export function createConvoyListStore<TDefinitions extends AnyConvoyDefinition>(
   const fits = (view: ConvoyView): boolean => status === undefined || view.status === status;
   const newestFirst = (a: ConvoyView, b: ConvoyView): number =>
     Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const initial: ConvoyListStoreContext = {
+    items: [],
+    connection: 'connecting',
+    error: null,
+    lastEventId: null,
+  };
   const store = createStore({
-    context: { items: [], connection: 'connecting', error: null, lastEventId: null } as ConvoyListStoreContext,
+    context: initial,
     on: {
       ...link<ConvoyListStoreContext>(),
       listed: (context, event: { items: readonly ConvoyView[] }): ConvoyListStoreContext => {

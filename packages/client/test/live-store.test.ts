@@ -53,7 +53,10 @@ function until<T>(
   check: (value: T) => boolean,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out; last value ${JSON.stringify(read())}`)), 5000);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out; last value ${JSON.stringify(read())}`)),
+      5000,
+    );
     const look = (): void => {
       const value = read();
       if (!check(value)) return;
@@ -84,12 +87,19 @@ describe('createConvoyStore', () => {
 
       await client.send('order', 'live-1', { type: 'PaymentConfirmed' });
       await until(value.subscribe, value.get, (v) => v === 'Paid');
-      expect(store.getSnapshot().context).toMatchObject({ lastEventId: '2', view: { seq: 2, status: 'active' } });
+      expect(store.getSnapshot().context).toMatchObject({
+        lastEventId: '2',
+        view: { seq: 2, status: 'active' },
+      });
 
       // The server drops the stream; a change lands while the store is reconnecting.
       const before = resumeIds.length;
       dropStreams();
-      await until(store.subscribe, () => store.getSnapshot().context.connection, (c) => c === 'reconnecting');
+      await until(
+        store.subscribe,
+        () => store.getSnapshot().context.connection,
+        (c) => c === 'reconnecting',
+      );
       await client.send('order', 'live-1', { type: 'Shipped', carrier: 'ups' }, { wait: 2000 });
       await until(value.subscribe, value.get, (v) => v === 'Shipped');
       expect(resumeIds.slice(before)).toContain('2');
@@ -106,9 +116,17 @@ describe('createConvoyStore', () => {
     const unknown = createConvoyStore(client, { type: 'nope' as 'ticket', id: 'x' }, { retryMs: 100 });
     try {
       await client.send('ticket', 'later-1', { type: 'Opened', title: 'printer' }, { wait: 2000 });
-      const view = await until(store.subscribe, () => store.getSnapshot().context.view, (v) => v !== null);
+      const view = await until(
+        store.subscribe,
+        () => store.getSnapshot().context.view,
+        (v) => v !== null,
+      );
       expect(view?.seq).toBe(1);
-      const error = await until(unknown.subscribe, () => unknown.getSnapshot().context.error, (e) => e !== null);
+      const error = await until(
+        unknown.subscribe,
+        () => unknown.getSnapshot().context.error,
+        (e) => e !== null,
+      );
       expect(error?.code).toBe('unknown_convoy_type');
       expect(unknown.getSnapshot().context.connection).toBe('closed');
     } finally {
@@ -128,14 +146,22 @@ describe('createConvoyListStore', () => {
     );
     try {
       await until(ids.subscribe, ids.get, (list) => list.includes('list-1'));
-      await until(store.subscribe, () => store.getSnapshot().context.connection, (c) => c === 'live');
+      await until(
+        store.subscribe,
+        () => store.getSnapshot().context.connection,
+        (c) => c === 'live',
+      );
       await client.send('ticket', 'list-2', { type: 'Opened', title: 'b' }, { wait: 2000 });
       await until(ids.subscribe, ids.get, (list) => list.includes('list-2'));
       expect(ids.get()[0]).toBe('list-2');
 
       const before = resumeIds.length;
       dropStreams();
-      await until(store.subscribe, () => store.getSnapshot().context.connection, (c) => c === 'reconnecting');
+      await until(
+        store.subscribe,
+        () => store.getSnapshot().context.connection,
+        (c) => c === 'reconnecting',
+      );
       await client.send('ticket', 'list-3', { type: 'Opened', title: 'c' }, { wait: 2000 });
       await until(ids.subscribe, ids.get, (list) => list.includes('list-3'));
       const resumed = resumeIds.slice(before).find((id) => id !== undefined);

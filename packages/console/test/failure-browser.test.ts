@@ -66,9 +66,14 @@ describe('a failed effect on the convoy page', () => {
   browserIt('shows a failure row, the plain error and an attention note that a discard clears', async () => {
     if (!engine || !browser) throw new Error('rig not started');
     await sendAndWait(engine, 'label', 'f-1', { type: 'Pack' });
-    await expect.poll(async () => (await engine!.getConvoy({ type: 'label', id: 'f-1' }))?.attention).toBeDefined();
+    await expect
+      .poll(async () => (await engine!.getConvoy({ type: 'label', id: 'f-1' }))?.attention)
+      .toBeDefined();
 
-    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, reducedMotion: 'reduce' });
+    const context = await browser.newContext({
+      viewport: { width: 1360, height: 1000 },
+      reducedMotion: 'reduce',
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -80,7 +85,9 @@ describe('a failed effect on the convoy page', () => {
     const note = await page.textContent('[data-testid="attention"]');
     expect(note).toContain('Needs attention: Effect label failed for good (planned by #1). 1 dead letter');
     expect(note).toContain('printer out of paper: tray 2 empty');
-    expect(await page.textContent('[data-testid="dead-letters"] tbody tr .failure-note')).toBe('effect label failed');
+    expect(await page.textContent('[data-testid="dead-letters"] tbody tr .failure-note')).toBe(
+      'effect label failed',
+    );
 
     await page.click('[data-testid="dead-letters"] button[data-action="discard"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="attention"]') === null);

@@ -99,15 +99,27 @@ describe('failures are first-class over HTTP', () => {
 
     expect((await post('/convoys/label/l-1/events?wait=5000', { type: 'Pack' })).statusCode).toBe(202);
     await post('/convoys/label/l-2/events?wait=5000', { type: 'Pack' });
-    await expect.poll(async () => (await app.inject({ url: '/convoys/label/l-1' })).json().attention).toBeDefined();
+    await expect
+      .poll(async () => (await app.inject({ url: '/convoys/label/l-1' })).json().attention)
+      .toBeDefined();
 
     const view = (await app.inject({ url: '/convoys/label/l-1' })).json();
-    expect(convoyItem.parse(view).attention).toMatchObject({ deadLetters: 1, reason: 'handler_error', effect: 'label' });
+    expect(convoyItem.parse(view).attention).toMatchObject({
+      deadLetters: 1,
+      reason: 'handler_error',
+      effect: 'label',
+    });
     expect(view.attention.error).toContain('printer out of paper');
 
     const history = (await app.inject({ url: '/convoys/label/l-1/history' })).json().items as unknown[];
-    const failed = history.map((item) => historyItem.parse(item)).find((item) => item.outcome === 'effectFailed');
-    expect(failed).toMatchObject({ seq: 1, event: { type: 'Pack' }, failure: { kind: 'effect', name: 'label', deadLettered: true } });
+    const failed = history
+      .map((item) => historyItem.parse(item))
+      .find((item) => item.outcome === 'effectFailed');
+    expect(failed).toMatchObject({
+      seq: 1,
+      event: { type: 'Pack' },
+      failure: { kind: 'effect', name: 'label', deadLettered: true },
+    });
 
     const listed = (await app.inject({ url: '/convoys/label?attention=1' })).json();
     expect(listed.items.map((item: { id: string }) => item.id).sort()).toEqual(['l-1', 'l-2']);
@@ -120,7 +132,9 @@ describe('failures are first-class over HTTP', () => {
     expect(sample(after, 'convoy_dead_letters_total{type="label"}')).toBe(2);
 
     // Discarding the letter clears the attention (view and listing).
-    expect((await app.inject({ method: 'DELETE', url: '/convoys/label/l-1/dead-letters/1' })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/convoys/label/l-1/dead-letters/1' })).statusCode,
+    ).toBe(204);
     expect((await app.inject({ url: '/convoys/label/l-1' })).json().attention).toBeUndefined();
     const still = (await app.inject({ url: '/convoys/label?attention=1' })).json();
     expect(still.items.map((item: { id: string }) => item.id)).toEqual(['l-2']);
@@ -130,12 +144,18 @@ describe('failures are first-class over HTTP', () => {
     const { app, scrape, post, start } = setupApp();
     await start;
     await post('/convoys/quote/q-1/events', { type: 'Ask' });
-    await expect.poll(async () => (await app.inject({ url: '/convoys/quote/q-1' })).json().value).toBe('failed');
+    await expect
+      .poll(async () => (await app.inject({ url: '/convoys/quote/q-1' })).json().value)
+      .toBe('failed');
     const after = await scrape();
     expect(sample(after, 'convoy_effect_failures_total{type="quote",kind="invoke"}')).toBe(1);
     expect(sample(after, 'convoy_dead_letters_total{type="quote"}')).toBeUndefined();
     const history = (await app.inject({ url: '/convoys/quote/q-1/history' })).json().items;
-    expect(history.map((item: { outcome: string }) => item.outcome)).toEqual(['applied', 'effectFailed', 'applied']);
+    expect(history.map((item: { outcome: string }) => item.outcome)).toEqual([
+      'applied',
+      'effectFailed',
+      'applied',
+    ]);
     expect((await app.inject({ url: '/convoys/quote/q-1' })).json().attention).toBeUndefined();
   });
 });
@@ -154,7 +174,9 @@ describe('operator metrics', () => {
     const events = 'method="POST",route="/convoys/:type/:id/events"';
     expect(sample(after, `convoy_http_requests_total{${events},status="202"}`)).toBe(2);
     expect(sample(after, `convoy_http_requests_total{${events},status="422"}`)).toBe(1);
-    expect(sample(after, 'convoy_http_requests_total{method="GET",route="/convoys/:type/:id",status="404"}')).toBe(1);
+    expect(
+      sample(after, 'convoy_http_requests_total{method="GET",route="/convoys/:type/:id",status="404"}'),
+    ).toBe(1);
     expect(sample(after, `convoy_http_request_duration_seconds_count{${events}}`)).toBe(3);
     // The scrape before was answered too (counted once it was sent).
     expect(sample(after, 'convoy_http_requests_total{method="GET",route="/metrics",status="200"}')).toBe(1);

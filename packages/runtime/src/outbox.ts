@@ -95,7 +95,8 @@ export async function runOutbox(
     if (effect.action === invokeEffectAction) {
       // Success or retries exhausted: either way the result goes back into the machine through the inbox.
       results.push(invokeResultInput(key, effect, result, deps.clock.now()));
-      if (!result.ok) failures.push(failureEntry(record, effect, 'invoke', result.error, false, deps.clock.now()));
+      if (!result.ok)
+        failures.push(failureEntry(record, effect, 'invoke', result.error, false, deps.clock.now()));
       done.push(effect.id);
       continue;
     }
@@ -123,7 +124,10 @@ export async function runOutbox(
       });
       // The entry names the effect itself (`failure`): its error is the last attempt's message, as thrown.
       failures.push(failureEntry(record, effect, 'effect', result.error, true, at));
-      deps.logger.error('effect dead-lettered after failing turns', { effectId: effect.id, failures: failedTurns });
+      deps.logger.error('effect dead-lettered after failing turns', {
+        effectId: effect.id,
+        failures: failedTurns,
+      });
     } else {
       deps.logger.error('effect kept in the outbox after failed attempts', {
         effectId: effect.id,

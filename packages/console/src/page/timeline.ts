@@ -30,8 +30,8 @@ function Row(props: { entry: HistoryItem; fresh: boolean }): VNode {
               }</span
             >`
           : outcome === 'applied'
-          ? html`${formatValue(entry.from)}<span class="arrow"> → </span>${formatValue(entry.to)}`
-          : html`<span class="arrow">stayed in </span>${formatValue(entry.from)}`
+            ? html`${formatValue(entry.from)}<span class="arrow"> → </span>${formatValue(entry.to)}`
+            : html`<span class="arrow">stayed in </span>${formatValue(entry.from)}`
       }
     </td>
     <td class="muted">

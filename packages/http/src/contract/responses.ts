@@ -48,7 +48,9 @@ export const convoyItem = z.strictObject({
       at: isoTime,
     })
     .optional()
-    .meta({ description: 'Present while the convoy holds dead letters; clears with the last redrive/discard' }),
+    .meta({
+      description: 'Present while the convoy holds dead letters; clears with the last redrive/discard',
+    }),
 });
 
 export const historyItem = z.strictObject({

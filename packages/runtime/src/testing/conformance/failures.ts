@@ -92,7 +92,10 @@ export function failureTests(h: () => Harness): void {
       await engine.runTurn(key);
 
       const history = (await engine.getHistory(key)) ?? [];
-      expect(history.map((entry) => `${entry.seq}:${entry.outcome}`)).toEqual(['1:applied', '1:effectFailed']);
+      expect(history.map((entry) => `${entry.seq}:${entry.outcome}`)).toEqual([
+        '1:applied',
+        '1:effectFailed',
+      ]);
       const failed = history[1]!;
       expect(failed).toMatchObject({
         seq: 1,
@@ -106,7 +109,12 @@ export function failureTests(h: () => Harness): void {
       expect(failuresSeen).toEqual([['cf-label', 'effect', true]]);
 
       const view = await engine.getConvoy(key);
-      expect(view?.attention).toMatchObject({ deadLetters: 1, reason: 'handler_error', seq: 1, effect: 'label' });
+      expect(view?.attention).toMatchObject({
+        deadLetters: 1,
+        reason: 'handler_error',
+        seq: 1,
+        effect: 'label',
+      });
       expect(view?.attention?.error).toContain('printer out of paper');
       expect((await engine.getConvoy(healthy))?.attention).toBeUndefined();
       const listed = await engine.listConvoys({ type: 'cf-label', attention: true });

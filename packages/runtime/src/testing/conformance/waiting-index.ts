@@ -47,7 +47,12 @@ export function waitingIndexTests(h: () => Harness): void {
       h().clock.advance(100);
     }
     // One event per batch: the commit processes seq 1 and leaves seq 2 (accepted at t0 + 100) waiting.
-    const claim = await h().store.claim(key, { owner: 'one', leaseMs: 5_000, maxEvents: 1, now: h().clock.now() });
+    const claim = await h().store.claim(key, {
+      owner: 'one',
+      leaseMs: 5_000,
+      maxEvents: 1,
+      now: h().clock.now(),
+    });
     if (!claim) throw new Error('claim failed');
     const turn = stepConvoy({
       definition: defer,
