@@ -60,7 +60,7 @@ describe('createConvoyEngine', () => {
         expect(await codeOf(engine.accept(request as Parameters<ConvoyEngine['accept']>[0]))).toBe(code);
       }
       expect(await store.get(key('a'))).toBeNull();
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
     });
 
     it('reads of an unknown type throw unknown_convoy_type; of an unseen convoy return null', async () => {
@@ -223,10 +223,10 @@ describe('createConvoyEngine', () => {
       expect(attempts).toEqual([expect.stringMatching(/^tally\|e\|1\|0\|\w+$/), attempts[0]]);
       // Committed state moved on; the effect waits in the outbox and keeps the convoy on the sweeper's list.
       expect(await engine.getConvoy(key('e'))).toMatchObject({ seq: 1 });
-      expect(await store.dirtyConvoys(10)).toEqual([key('e')]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([key('e')]);
       await engine.runTurn(key('e'));
       expect(attempts).toHaveLength(4);
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
       await engine.runTurn(key('e'));
       expect(attempts).toHaveLength(4);
     });
@@ -247,13 +247,13 @@ describe('createConvoyEngine', () => {
       await engine.accept({ ...key('p'), event: { type: 'Add', n: 1 } });
       await engine.runTurn(key('p'));
       expect(await store.deadLetters(key('p'))).toEqual([]);
-      expect(await store.dirtyConvoys(10)).toEqual([key('p')]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([key('p')]);
       await engine.runTurn(key('p'));
       const letters = await store.deadLetters(key('p'));
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ seq: 1, reason: 'handler_error', event: { type: 'Add', n: 1 } });
       expect(letters[0]?.error).toMatch(/recorded.*tally\|p\|1\|0.*always broken/);
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
       await engine.runTurn(key('p'));
       expect(calls).toBe(2);
       // The convoy still takes events after the escalation.

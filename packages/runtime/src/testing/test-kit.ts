@@ -120,7 +120,7 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
   const settle = async (): Promise<void> => {
     let before = '';
     for (let round = 0; round < maxRounds; round += 1) {
-      const dirty = await store.dirtyConvoys(10_000);
+      const { items: dirty } = await store.dirtyConvoys(10_000);
       if (dirty.length === 0) return;
       const now = await progressOf(dirty);
       if (round > 0 && now === before) return;
@@ -148,7 +148,7 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
       const target = clock.now() + ms;
       let fired = 0;
       for (;;) {
-        const [next] = await store.dueTimers(target, 1);
+        const [next] = (await store.dueTimers(target, 1)).items;
         if (!next) break;
         if (next.timer.dueAt > clock.now()) clock.set(next.timer.dueAt);
         const count = await engine.fireDueTimers();

@@ -261,18 +261,18 @@ describe('redis scripts', () => {
     const store = freshStore();
     for (let i = 1; i <= 3; i += 1) await accept(store, `E${i}`, i);
     const k = store.keys.convoy(key);
-    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([key]);
     const claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 10 });
     await store.commit(claim!, turnOf(claim!, 11));
     expect(await store.client.xlen(k.inbox)).toBe(1);
-    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([key]);
     await store.release(claim!);
     const rest = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 12 });
     await store.commit(rest!, turnOf(rest!, 13));
     expect(await store.client.xlen(k.inbox)).toBe(0);
     // The empty stream is deleted (memory per finished convoy); the next accept creates it again.
     expect(await store.client.exists(k.inbox)).toBe(0);
-    expect(await store.dirtyConvoys(10)).toEqual([]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([]);
     await store.release(rest!);
     expect(await accept(store, 'E4', 4)).toMatchObject({ seq: 4, wake: true });
     const next = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 14 });
