@@ -9,6 +9,7 @@ import type { ConvoyKey, ConvoyRecord } from '@convoy/core';
 import type { Claim, TurnCommit } from '@convoy/core/store';
 import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
 import { convoyStatuses } from '../../src/redis/keys.ts';
+import { parkedStatuses } from '../../src/work-list.ts';
 import { registerScripts, scriptSources } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
@@ -127,6 +128,17 @@ describe('redis scripts', () => {
       expect(range && first, source.file).toBeTruthy();
       expect(Number(range![2]) - Number(range![1]) + 1, source.file).toBe(convoyStatuses.length);
       expect(first![1], source.file).toBe(range![1]);
+    }
+  });
+
+  it('parks the statuses of work-list.ts in Lua (parked.lua), and every script that marks a convoy dirty asks it first', () => {
+    const lib = readFileSync(new URL('../../src/redis/lua/lib/parked.lua', import.meta.url), 'utf8');
+    const body = /local function isParked\(status\)\n\s*return (.+)\n/.exec(lib)?.[1] ?? '';
+    expect([...body.matchAll(/status == '([a-z]+)'/g)].map(([, status]) => status)).toEqual([...parkedStatuses]);
+    // A `ZADD ... NX` into the dirty set is the only way into the sweeper's list: each script doing it
+    // decides on the parked status in the same step.
+    for (const source of scriptSources().filter((s) => /'ZADD', KEYS\[\d+\], 'NX'/.test(s.lua))) {
+      expect(source.lua, source.file).toMatch(/isParked\(|status == 'paused'/);
     }
   });
 
