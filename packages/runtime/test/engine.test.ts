@@ -143,6 +143,36 @@ describe('createConvoyEngine', () => {
   });
 
   describe('processing', () => {
+    it('a turn that finds the convoy under another lease looks again when that lease runs out, not a whole lease later', async () => {
+      const clock = new ManualClock(1_000_000);
+      const store = new MemoryConvoyStore();
+      const asked: Array<{ key: ConvoyKey; delayMs: number | undefined }> = [];
+      const engine = engineOf({
+        definitions: [tallyConvoy(() => undefined)],
+        store,
+        clock,
+        leaseMs: 3_000,
+        scheduler: {
+          schedule: async (k, options) => void asked.push({ key: k, delayMs: options?.delayMs }),
+          start: async () => undefined,
+          close: async () => undefined,
+        },
+      });
+      await engine.accept({ ...key('held'), event: { type: 'Add', n: 1 } });
+      // A worker that died took the convoy 2.5 s ago: its lease has 500 ms left.
+      const dead = await store.claim(key('held'), {
+        owner: 'dead',
+        leaseMs: 3_000,
+        maxEvents: 10,
+        now: clock.now(),
+      });
+      expect(dead).not.toBeNull();
+      clock.advance(2_500);
+      asked.length = 0;
+      await engine.runTurn(key('held'));
+      expect(asked).toEqual([{ key: key('held'), delayMs: 600 }]);
+    });
+
     it('an HTTP-only engine accepts without processing, and its waitForSeq sees a worker commit by polling', async () => {
       const store = new MemoryConvoyStore();
       const definitions = [tallyConvoy(() => undefined)];

@@ -203,6 +203,12 @@ export interface StoredConvoy {
   readonly record: ConvoyRecord | null;
   readonly accepted: number;
   readonly firstAcceptedAt: number;
+  /**
+   * While a claim holds (or last held, until released) the convoy: when its lease runs out, on the
+   * store's clock. A turn that finds the convoy held looks again then, not a whole lease later. Absent
+   * when no claim holds it (and from stores that do not say).
+   */
+  readonly leaseUntil?: number;
 }
 
 /** The turn path: accept an event, claim a convoy, commit its turn fenced, acknowledge effects, release. */

@@ -36,7 +36,13 @@ import type {
 } from '@convoy/core/store';
 import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
-import { decodeWorkCursor, isAfterWorkCursor, isParked, compareWorkPositions, workPage } from '../work-list.ts';
+import {
+  decodeWorkCursor,
+  isAfterWorkCursor,
+  isParked,
+  compareWorkPositions,
+  workPage,
+} from '../work-list.ts';
 
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
@@ -337,7 +343,8 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
     if (!slot) return null;
-    return clone({ record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt });
+    const stored = { record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt };
+    return clone(slot.lease ? { ...stored, leaseUntil: slot.lease.until } : stored);
   }
 
   async history(
@@ -367,7 +374,8 @@ export class MemoryConvoyStore implements ConvoyStore {
       if (isParked(slot.record?.status)) continue;
       for (const timer of slot.timers.values()) {
         const position = { at: timer.dueAt, member: `${id}\u0000${timer.timerId}` };
-        if (timer.dueAt <= now && isAfterWorkCursor(position, cursor)) due.push({ ...position, key: slot.key, timer });
+        if (timer.dueAt <= now && isAfterWorkCursor(position, cursor))
+          due.push({ ...position, key: slot.key, timer });
       }
     }
     const page = workPage(due.sort(compareWorkPositions), limit);

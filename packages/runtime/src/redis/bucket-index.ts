@@ -51,7 +51,8 @@ export function bucketIndexReader(scanIndex: ScriptCommand, keys: RedisKeys) {
     const merged: Scored[] = perBucket
       .flatMap((flat) => {
         const items: Scored[] = [];
-        for (let i = 0; i + 1 < flat.length; i += 2) items.push({ member: flat[i]!, at: Number(flat[i + 1]) });
+        for (let i = 0; i + 1 < flat.length; i += 2)
+          items.push({ member: flat[i]!, at: Number(flat[i + 1]) });
         return items;
       })
       .sort(compareWorkPositions);

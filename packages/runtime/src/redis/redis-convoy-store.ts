@@ -235,19 +235,24 @@ export class RedisConvoyStore implements ConvoyStore {
   async get(key: ConvoyKey): Promise<StoredConvoy | null> {
     const k = this.keys.convoy(key);
     const [meta, state] = await this.read(key, async () => {
-      const replies = await this.client.multi().hmget(k.meta, 'seq', 'firstAt').get(k.state).exec();
+      const replies = await this.client
+        .multi()
+        .hmget(k.meta, 'seq', 'firstAt', 'leaseUntil')
+        .get(k.state)
+        .exec();
       if (!replies) throw new Error('MULTI aborted');
       for (const [error] of replies) if (error) throw error;
       return [replies[0]?.[1] as Array<string | null>, replies[1]?.[1] as string | null] as const;
     });
-    const [seq, firstAt] = meta;
+    const [seq, firstAt, leaseUntil] = meta;
     if (seq == null && state == null) return null;
     const record = state == null ? null : (JSON.parse(state) as ConvoyRecord);
-    return {
+    const stored = {
       record,
       accepted: Number(seq ?? 0),
       firstAcceptedAt: Number(firstAt ?? record?.createdAt ?? 0),
     };
+    return leaseUntil == null ? stored : { ...stored, leaseUntil: Number(leaseUntil) };
   }
 
   async history(

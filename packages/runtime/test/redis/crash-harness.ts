@@ -282,7 +282,10 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
         const kill = recoveries.length + 1;
         recoveries.push(
           timeToResume(store, held, killedAt).then((ms) => {
-            if (label) console.log(`${label}: kill ${kill} held ${held.length} convoys with work, recovered in ${ms ?? '>60000'} ms`);
+            if (label)
+              console.log(
+                `${label}: kill ${kill} held ${held.length} convoys with work, recovered in ${ms ?? '>60000'} ms`,
+              );
             return ms;
           }),
         );

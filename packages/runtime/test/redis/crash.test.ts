@@ -79,21 +79,23 @@ describe('redis store under process faults', () => {
       // Recovery as users get it: the workers run with the shipped defaults. Each kill of a worker that
       // holds convoys with waiting events is timed until every one of them processed past where it
       // stood, on the other worker or the fresh one (printed per kill, then p50 / max in the line).
-      // Kills are spaced beyond the recovery bound so one measurement does not include the next kill.
+      // Each kill waits until every worker process is up (printed `ready`): a kill while the other
+      // process is still starting would time how long Node takes to boot, not the takeover.
       const minimum = 6 * rounds;
       const result = await runWorkload({
         server,
         convoys,
         events: 40,
-        spinMs: 5,
-        producerPauseMs: 600,
+        spinMs: 8,
+        producerPauseMs: 800,
         workerArgs: ['--default-timings'],
         recoveryLabel: 'recovery (default timings)',
         settleMs: 60_000,
         fault: async ({ workers, respawn, producing }) => {
           let kills = 0;
           while (producing() || kills < minimum) {
-            await sleep(2_000 + Math.random() * 1_500);
+            while (!workers.every((worker) => /^ready /m.test(worker.output))) await sleep(50);
+            await sleep(1_000 + Math.random() * 1_500);
             await respawn(Math.floor(Math.random() * workers.length));
             kills += 1;
           }

@@ -134,7 +134,9 @@ describe('redis scripts', () => {
   it('parks the statuses of work-list.ts in Lua (parked.lua), and every script that marks a convoy dirty asks it first', () => {
     const lib = readFileSync(new URL('../../src/redis/lua/lib/parked.lua', import.meta.url), 'utf8');
     const body = /local function isParked\(status\)\n\s*return (.+)\n/.exec(lib)?.[1] ?? '';
-    expect([...body.matchAll(/status == '([a-z]+)'/g)].map(([, status]) => status)).toEqual([...parkedStatuses]);
+    expect([...body.matchAll(/status == '([a-z]+)'/g)].map(([, status]) => status)).toEqual([
+      ...parkedStatuses,
+    ]);
     // A `ZADD ... NX` into the dirty set is the only way into the sweeper's list: each script doing it
     // decides on the parked status in the same step.
     for (const source of scriptSources().filter((s) => /'ZADD', KEYS\[\d+\], 'NX'/.test(s.lua))) {

@@ -126,7 +126,11 @@ export function fairnessTests(h: () => Harness): void {
         expect(scheduler.has(resumed)).toBe(true);
         expect(await engine.fireDueTimers()).toBe(1);
         await engine.runTurn(resumed);
-        expect(await engine.getConvoy(resumed)).toMatchObject({ status: 'done', value: 'Canceled', accepted: 3 });
+        expect(await engine.getConvoy(resumed)).toMatchObject({
+          status: 'done',
+          value: 'Canceled',
+          accepted: 3,
+        });
         scheduler.clear();
         await engine.sweep();
         expect(scheduler.has(resumed)).toBe(false);
