@@ -154,7 +154,8 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
         const count = await engine.fireDueTimers();
         fired += count;
         await settle();
-        // A due timer that could not fire (its convoy is blocked or paused): stop stepping here.
+        // A due timer that could not fire (e.g. its firing is already waiting in the inbox): stop stepping
+        // here. Timers of paused or blocked convoys are not listed at all.
         if (count === 0) break;
       }
       clock.set(Math.max(target, clock.now()));
