@@ -52,7 +52,8 @@ export type ServerOptions = DefinitionSource &
      */
     readonly console?: boolean;
     /**
-     * Log every request (Fastify's logger).
+     * Log every request (Fastify's logger). Without it the API still logs each 5xx answer with its
+     * stack at `error` level (JSON on stderr).
      * @defaultValue false
      */
     readonly logRequests?: boolean;
@@ -86,6 +87,11 @@ export interface RunningServer {
 /** The engine's pino logger (JSON lines on stderr) at `level`, or undefined for the engine's default. */
 export function engineLogger(level: string | undefined): ConvoyLogger | undefined {
   return level === undefined ? undefined : pinoLogger(pino({ level }, pino.destination(2)));
+}
+
+/** The request logger's level without `logRequests`: `warn`, or `logLevel` when that is quieter. */
+function serverErrorLevel(logLevel: string | undefined): string {
+  return logLevel === 'error' || logLevel === 'fatal' || logLevel === 'silent' ? logLevel : 'warn';
 }
 
 /** The definitions of a {@link DefinitionSource}. */
@@ -136,8 +142,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = buildConvoyApp({
     gateway: engine,
     metrics,
-    // Same JSON lines as the engine's, on stderr; stdout stays for the banner.
-    logger: requestLogs ? { level: options.logLevel ?? 'info', stream: pino.destination(2) } : false,
+    // Same JSON lines as the engine's, on stderr; stdout stays for the banner. Without request logs the
+    // API still logs every 5xx with its stack (at `error`; warnings too unless the level is quieter).
+    logger: {
+      level: requestLogs ? (options.logLevel ?? 'info') : serverErrorLevel(options.logLevel),
+      stream: pino.destination(2),
+    },
   });
   const withConsole = options.console ?? true;
   let closing: Promise<void> | undefined;

@@ -51,6 +51,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * The deepest nesting of arrays and objects an event may have at any edge (HTTP refuses deeper bodies
+ * earlier, at 64 levels by default). Deeper values could exhaust the stack of the recursive steps that
+ * follow (validation, fingerprint, copies, JSON encoding), after part of an accept was written.
+ */
+export const maxEventDepth = 256;
+
+/** Whether `value` nests arrays and objects deeper than `limit` (iterative: safe on any depth). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== 'object' || top.value === null) continue;
+    const depth = top.depth + 1;
+    if (depth > limit) return true;
+    for (const item of Object.values(top.value)) stack.push({ value: item, depth });
+  }
+  return false;
+}
+
 /** The path of the first value that is not JSON (function, undefined, NaN, Date, Map, cycle...), or null. */
 function firstNonJson(value: unknown, path: string, seen: Set<object>): string | null {
   switch (typeof value) {
@@ -84,7 +103,8 @@ function firstNonJson(value: unknown, path: string, seen: Set<object>): string |
  * machine declares. The body is returned as is: nothing is coerced, stripped or defaulted, so what the
  * machine sees is exactly what the client sent.
  *
- * @throws ConvoyError `invalid_request` (not a JSON object, no string `type`), `reserved_event_type`
+ * @throws ConvoyError `invalid_request` (not a JSON object, no string `type`), `payload_too_deep`
+ * (nested deeper than {@link maxEventDepth}), `reserved_event_type`
  * (`xstate.*`), `unknown_event_type` (details name the type and the accepted ones)
  * @example
  * ```ts
@@ -98,6 +118,15 @@ export function validateEvent(definition: ConvoyDefinition, body: unknown): Conv
   const type = body['type'];
   if (typeof type !== 'string') {
     throw new ConvoyError('invalid_request', 'Event must have a string "type"');
+  }
+  if (deeperThan(body, maxEventDepth)) {
+    throw new ConvoyError(
+      'payload_too_deep',
+      `Event nests arrays and objects deeper than ${maxEventDepth} levels`,
+      {
+        maxDepth: maxEventDepth,
+      },
+    );
   }
   const bad = firstNonJson(body, '$', new Set());
   if (bad !== null) {
