@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadDefinitions } from './load-definitions.ts';
 import { openProcessStore } from './process-store.ts';
+import { checkRedisUrl } from './redis-connection.ts';
 import type { StoreOptions } from './process-store.ts';
 
 /** Where `convoy serve` mounts the web console. */
@@ -114,6 +115,7 @@ export async function resolveDefinitions(source: DefinitionSource): Promise<read
  * ```
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  if (options.redis !== undefined) checkRedisUrl(options.redis);
   const definitions = await resolveDefinitions(options);
   const processing = options.worker ?? true;
   if (!processing && options.redis === undefined) {
@@ -121,11 +123,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'An HTTP-only server (--no-worker) needs --redis: with the memory store nothing else could process',
     );
   }
-  const { store, scheduler, description } = await openProcessStore(options);
+  const logger = options.logger ?? engineLogger(options.logLevel);
+  const { store, scheduler, description } = await openProcessStore({ ...options, log: logger });
   // Prometheus metrics at GET /metrics: this process's own accepts and turns, plus convoys by status
   // read from the store's index at scrape time (so an HTTP-only node still shows every convoy).
   const metrics = createConvoyMetrics({ processMetrics: true });
-  const logger = options.logger ?? engineLogger(options.logLevel);
   const engine = createConvoyEngine({
     definitions,
     store,
