@@ -58,11 +58,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export const maxEventDepth = 256;
 
-/** Whether `value` nests arrays and objects deeper than `limit` (iterative: safe on any depth). */
+/**
+ * Whether `value` nests arrays and objects deeper than `limit` (iterative: safe on any depth). Each
+ * object is walked once, so a cycle (refused later as not JSON) or a shared sub-object costs nothing.
+ */
 function deeperThan(value: unknown, limit: number): boolean {
+  const seen = new Set<object>();
   const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    if (typeof top.value !== 'object' || top.value === null) continue;
+    if (typeof top.value !== 'object' || top.value === null || seen.has(top.value)) continue;
+    seen.add(top.value);
     const depth = top.depth + 1;
     if (depth > limit) return true;
     for (const item of Object.values(top.value)) stack.push({ value: item, depth });
@@ -96,6 +101,11 @@ function firstNonJson(value: unknown, path: string, seen: Set<object>): string |
     default:
       return path;
   }
+}
+
+/** A client's string quoted for a message, cut at 80 characters (a 60 KB type is not echoed back). */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
 /**
@@ -133,16 +143,20 @@ export function validateEvent(definition: ConvoyDefinition, body: unknown): Conv
     throw new ConvoyError('invalid_request', `Event is not plain JSON at ${bad}`, { path: bad });
   }
   if (type.startsWith('xstate.')) {
-    throw new ConvoyError('reserved_event_type', `Event type "${type}" is reserved for XState`, {
+    throw new ConvoyError('reserved_event_type', `Event type ${shown(type)} is reserved for XState`, {
       eventType: type,
     });
   }
   if (!definition.eventTypes.includes(type)) {
-    throw new ConvoyError('unknown_event_type', `Convoy "${definition.type}" does not know event "${type}"`, {
-      convoyType: definition.type,
-      eventType: type,
-      accepted: definition.eventTypes,
-    });
+    throw new ConvoyError(
+      'unknown_event_type',
+      `Convoy "${definition.type}" does not know event ${shown(type)}`,
+      {
+        convoyType: definition.type,
+        eventType: type,
+        accepted: definition.eventTypes,
+      },
+    );
   }
   const schema = definition.schemas[type];
   if (schema !== undefined) checkEventSchema(definition.type, type, schema, body);

@@ -290,6 +290,8 @@ function describeCorpus(name: string, open: () => Promise<Rig>): void {
         if (response.statusCode !== errorStatusByCode[request.code] || body.code !== request.code) {
           wrong.push(`${request.name}: ${response.statusCode} ${body.code} (expected ${request.code})`);
         }
+        // A refusal names the problem; it never echoes a huge input back.
+        if (response.body.length > 1_000) wrong.push(`${request.name}: ${response.body.length}-byte answer`);
       }
       console.log(`bad-input corpus (${name}): ${corpus.length} requests, ${serverErrors} × 5xx`);
       expect(wrong).toEqual([]);
