@@ -40,7 +40,9 @@ const accept = (target: RedisConvoyStore, now: number) =>
   });
 
 /** How long `call` took to fail, and with which code. */
-async function failure(call: () => Promise<unknown>): Promise<{ readonly ms: number; readonly code: string }> {
+async function failure(
+  call: () => Promise<unknown>,
+): Promise<{ readonly ms: number; readonly code: string }> {
   const started = Date.now();
   try {
     await call();
