@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { claimTests } from './conformance/claims.ts';
 import { edgeTests } from './conformance/edges.ts';
+import { fairnessTests } from './conformance/fairness.ts';
 import { lifetimeTests } from './conformance/lifetimes.ts';
 import { effectAndTimerTests } from './conformance/effects-timers.ts';
 import { failureTests } from './conformance/failures.ts';
@@ -55,5 +56,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('timers, effects, leases and clocks at the edges', () => edgeTests(h));
     describe('failures are first-class', () => failureTests(h));
     describe('waiting index (oldest waiting event per type)', () => waitingIndexTests(h));
+    describe('fairness: parked convoys and paged scans', () => fairnessTests(h));
   });
 }
