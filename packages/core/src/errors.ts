@@ -35,6 +35,7 @@ export const errorStatusByCode = {
   internal_error: 500,
   redis_misconfigured: 500,
   store_unavailable: 503,
+  too_many_streams: 503,
 } as const satisfies Record<string, number>;
 
 /** A stable, machine-readable error code. */
@@ -46,6 +47,7 @@ const retryableCodes: ReadonlySet<ConvoyErrorCode> = new Set<ConvoyErrorCode>([
   'store_unavailable',
   'convoy_busy',
   'wait_timeout',
+  'too_many_streams',
 ]);
 
 const brand = Symbol.for('convoy.error');

@@ -34,6 +34,7 @@ import type {
 } from '@convoy/core/store';
 import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
+import { LocalChangeFeed, type ChangeWatcher } from '../change-feed.ts';
 
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
@@ -453,6 +454,17 @@ export class MemoryConvoyStore implements ConvoyStore {
     slot.history.push(deadLetterEntry('discard', letter, now, by));
     this.#refreshDeadLetterIndex(slot);
     return true;
+  }
+
+  /** Changes published by every engine using this store (one process: the feed sees them all). */
+  readonly #changes = new LocalChangeFeed();
+
+  publishChange(key: ConvoyKey): void {
+    this.#changes.publish(key);
+  }
+
+  watchChanges(type: string, watcher: ChangeWatcher): () => void {
+    return this.#changes.watch(type, watcher);
   }
 
   async ping(): Promise<void> {
