@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { ConvoyGateway, ConvoyView } from '@convoy/core';
+import type { ConvoyGateway } from '@convoy/core';
 import type { ConvoyEngine } from '@convoy/runtime';
 import { buildConvoyApp } from '../src/index.ts';
 import type { ConvoyAppOptions } from '../src/index.ts';
@@ -37,7 +37,7 @@ function counted(inner: ConvoyEngine, pad = 0): { gateway: ConvoyGateway; reads:
       reads += 1;
       const view = await inner.getConvoy(key);
       // A large view, so a client that does not read fills its buffers quickly.
-      return view && pad > 0 ? ({ ...view, context: { pad: 'x'.repeat(pad) } } as ConvoyView) : view;
+      return view && pad > 0 ? { ...view, context: { pad: 'x'.repeat(pad) } } : view;
     },
     listConvoys: async (query) => {
       reads += 1;
@@ -84,7 +84,8 @@ describe('streams that scale', () => {
     const before = reads();
     expect((await post(base, 'parcel', 'p-1', { type: 'OrderPlaced' })).status).toBe(202);
     const received = await Promise.all(streams.map((stream) => stream.next(1)));
-    for (const events of received) expect(events.map((event) => event.data.value)).toEqual(['AwaitingPayment']);
+    for (const events of received)
+      expect(events.map((event) => event.data.value)).toEqual(['AwaitingPayment']);
     expect(reads() - before).toBe(1);
   });
 
@@ -134,8 +135,8 @@ describe('streams that scale', () => {
 
   it('refuses bad options', async () => {
     engine = await memoryEngine();
-    await expect(buildConvoyApp({ gateway: engine!, maxStreams: -1 }).ready()).rejects.toThrow(/maxStreams/);
-    await expect(buildConvoyApp({ gateway: engine!, streamBufferBytes: 10 }).ready()).rejects.toThrow(
+    await expect(buildConvoyApp({ gateway: engine, maxStreams: -1 }).ready()).rejects.toThrow(/maxStreams/);
+    await expect(buildConvoyApp({ gateway: engine, streamBufferBytes: 10 }).ready()).rejects.toThrow(
       /streamBufferBytes/,
     );
   });
@@ -156,7 +157,9 @@ describe('streams that scale', () => {
     stalled.on('error', () => undefined);
     await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
     stalled.pause();
-    stalled.write('GET /convoys/parcel/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n');
+    stalled.write(
+      'GET /convoys/parcel/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n',
+    );
     const reading = sseReader(await fetch(`${base}/convoys/parcel/stream`));
     await until(() => app!.convoyStreams.open === 2);
 
