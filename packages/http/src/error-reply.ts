@@ -102,5 +102,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (payload.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
   const retryAfter = isConvoyError(error) ? error.details?.['retryAfterSeconds'] : undefined;
   if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  // The store is down or slow: the same request may succeed shortly (the node recovers by itself).
+  if (payload.code === 'store_unavailable') reply.header('retry-after', '1');
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }
