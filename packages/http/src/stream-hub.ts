@@ -98,7 +98,9 @@ class TypeChannel {
     }
     this.#running = true;
     this.#refresh()
-      .catch((error: unknown) => this.log.warn({ err: error, type: this.type }, 'convoy streams: read failed'))
+      .catch((error: unknown) =>
+        this.log.warn({ err: error, type: this.type }, 'convoy streams: read failed'),
+      )
       .finally(() => {
         this.#running = false;
         if (this.#again) {
@@ -134,7 +136,11 @@ class TypeChannel {
 }
 
 /** A gateway without `watchType`: its in-process `subscribe` (if any); the index poll does the rest. */
-function legacyWatch(gateway: ConvoyGateway, type: string, onChange: (id: string) => void): ConvoyChangeWatch {
+function legacyWatch(
+  gateway: ConvoyGateway,
+  type: string,
+  onChange: (id: string) => void,
+): ConvoyChangeWatch {
   const unsubscribe = gateway.subscribe?.((key) => {
     if (key.type === type) onChange(key.id);
   });

@@ -147,7 +147,7 @@ export function apiRoutes(maxWaitMs: number) {
     }),
     'GET /convoys/:type/stream': streamRoute(
       '/convoys/:type/stream',
-      'Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes; 503 too_many_streams (Retry-After) past the node\'s maxStreams',
+      "Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes; 503 too_many_streams (Retry-After) past the node's maxStreams",
       typeParams,
     ),
     'GET /convoys/:type/:id/stream': streamRoute(
