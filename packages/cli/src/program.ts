@@ -26,6 +26,7 @@ interface ServeFlags {
   readonly logRequests?: boolean;
   readonly console: boolean;
   readonly logLevel: string;
+  readonly maxStreams: number;
   readonly storeTimeout: number;
 }
 
@@ -111,6 +112,12 @@ export function createProgram(
     )
     .addOption(concurrencyOption())
     .option('--no-console', 'do not mount the web console at /console')
+    .option(
+      '--max-streams <n>',
+      'live streams (SSE) open at once; more get 503 too_many_streams with Retry-After',
+      integer(0, 1_000_000),
+      1000,
+    )
     .option('--log-requests', 'log every HTTP request')
     .addOption(logLevelOption())
     .action(async (module: string, flags: ServeFlags) => {
@@ -128,6 +135,7 @@ export function createProgram(
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,
         console: flags.console,
+        maxStreams: flags.maxStreams,
         storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => server.close());

@@ -66,6 +66,11 @@ export type ServerOptions = DefinitionSource &
      * @defaultValue unset: console warnings and errors only
      */
     readonly logLevel?: string;
+    /**
+     * Live streams (SSE) open at once; one more gets `503 too_many_streams` with `Retry-After`.
+     * @defaultValue 1000
+     */
+    readonly maxStreams?: number;
   };
 
 /** A listening Convoy server. */
@@ -144,6 +149,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = buildConvoyApp({
     gateway: engine,
     metrics,
+    ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
     // Same JSON lines as the engine's, on stderr; stdout stays for the banner. Without request logs the
     // API still logs every 5xx with its stack (at `error`; warnings too unless the level is quieter).
     logger: {
@@ -164,7 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   try {
     // The console is a page over the API just built (same origin, same auth); its live views use the
-    // API's streams, which poll the store as well, so an HTTP-only node shows every process's commits.
+    // API's streams, which follow the store's change feed, so an HTTP-only node shows every process's commits.
     if (withConsole) {
       await app.register(consolePlugin, { prefix: consolePrefix });
     }

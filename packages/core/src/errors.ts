@@ -38,6 +38,7 @@ export const errorStatusByCode = {
   internal_error: 500,
   redis_misconfigured: 500,
   store_unavailable: 503,
+  too_many_streams: 503,
 } as const satisfies Record<string, number>;
 
 /** A stable, machine-readable error code. */
@@ -49,6 +50,7 @@ const retryableCodes: ReadonlySet<ConvoyErrorCode> = new Set<ConvoyErrorCode>([
   'store_unavailable',
   'convoy_busy',
   'wait_timeout',
+  'too_many_streams',
 ]);
 
 const brand = Symbol.for('convoy.error');

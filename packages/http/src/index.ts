@@ -3,6 +3,7 @@
  */
 export { convoyPlugin } from './plugin.ts';
 export type { ConvoyPluginOptions } from './plugin.ts';
+export type { ConvoyStreamStats } from './stream-hub.ts';
 export { buildConvoyApp } from './app.ts';
 export type { ConvoyAppOptions } from './app.ts';
 export { sendError, toErrorReply } from './error-reply.ts';

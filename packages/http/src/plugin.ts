@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
+import { StreamHub, type ConvoyStreamStats } from './stream-hub.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
 import { defaultMaxBodyDepth, jsonBodyParser } from './json-body.ts';
@@ -57,12 +58,26 @@ export interface ConvoyPluginOptions {
    * @defaultValue true
    */
   readonly openapi?: boolean;
+  /**
+   * Live streams (`GET …/stream`) this node keeps open at once; one more is refused with
+   * `503 too_many_streams` and `Retry-After`.
+   * @defaultValue 1000
+   */
+  readonly maxStreams?: number;
+  /**
+   * Bytes a stream may hold for a client that does not read (backpressure); past it the client is
+   * dropped and the bytes freed.
+   * @defaultValue 1048576 (1 MiB)
+   */
+  readonly streamBufferBytes?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The gateway served by `convoyPlugin` (for a host app's own routes, e.g. health checks). */
     convoyGateway: ConvoyGateway;
+    /** Live figures of the plugin's streams: open, buffered bytes, dropped and refused clients. */
+    readonly convoyStreams: ConvoyStreamStats;
   }
 }
 
@@ -110,7 +125,21 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     );
   }
 
+  const streams = new StreamHub(
+    {
+      pollMs: 1_000,
+      fallbackPollMs: 30_000,
+      heartbeatMs: 15_000,
+      maxStreams: integerOption('maxStreams', options.maxStreams, 1000, 0),
+      bufferBytes: integerOption('streamBufferBytes', options.streamBufferBytes, 1024 * 1024, 1024),
+    },
+    gateway,
+  );
+
   fastify.decorate('convoyGateway', gateway);
+  fastify.decorate('convoyStreams', {
+    getter: () => streams.stats,
+  });
 
   // The routes live in their own encapsulated scope, so their parsers and error handler never leak into
   // the host app (fastify-plugin only shares the decoration).
@@ -152,7 +181,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       registerTypeRoutes(scope, gateway, auth, routes);
       registerOperatorRoutes(scope, gateway, auth, routes);
       registerFleetRoutes(scope, gateway, auth, routes, options.metrics);
-      registerStreamRoutes(scope, gateway, auth, routes, { pollMs: 500, heartbeatMs: 15_000 });
+      registerStreamRoutes(scope, gateway, auth, routes, streams);
       registerHealthRoutes(scope, gateway, auth, routes, options.metrics);
       const unserved = [...(openapi ? [] : ['/openapi.json']), ...(options.metrics ? [] : ['/metrics'])];
       registerMethodGuards(scope, routes, unserved);
