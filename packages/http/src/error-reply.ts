@@ -5,6 +5,7 @@
 import { errorStatusByCode, isConvoyError } from '@convoy/core';
 import type { ConvoyErrorCode, ErrorReplyBody } from '@convoy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { setSecurityHeaders } from './security-headers.ts';
 
 export type { ErrorReplyBody };
 
@@ -99,5 +100,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const allow = isConvoyError(error) ? error.details?.['allow'] : undefined;
   if (payload.code === 'method_not_allowed' && typeof allow === 'string') reply.header('allow', allow);
   if (payload.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  // Also on errors raised before any hook ran (a malformed URL).
+  setSecurityHeaders(reply);
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }
