@@ -205,14 +205,8 @@ describe('dead letters', () => {
     const gone = await discard('/convoys/shipment/d-4/dead-letters/3');
     expect(gone.statusCode).toBe(204);
     expect(gone.body).toBe('');
-    expectError(
-      await discard('/convoys/shipment/d-4/dead-letters/3'),
-      'dead_letter_not_found',
-    );
-    expectError(
-      await discard('/convoys/shipment/d-4/dead-letters/x'),
-      'invalid_request',
-    );
+    expectError(await discard('/convoys/shipment/d-4/dead-letters/3'), 'dead_letter_not_found');
+    expectError(await discard('/convoys/shipment/d-4/dead-letters/x'), 'invalid_request');
     const left = (await get('/convoys/shipment/d-4/dead-letters')).json<{ items: Array<{ seq: number }> }>();
     expect(left.items.map((l) => l.seq)).toEqual([2]);
     const last = (await get('/convoys/shipment/d-4/history')).json<{ items: unknown[] }>().items.at(-1);
