@@ -162,7 +162,7 @@ export function createProgram(
     .addHelpText('after', serveSecurityHelp)
     .action(async (module: string, flags: ServeFlags) => {
       // Loaded on use: the remote commands start faster without the runtime, Fastify and the console.
-      const { startServer } = await import('./serve.ts');
+      const { isLoopbackHost, startServer } = await import('./serve.ts');
       const { loadServeAuth } = await import('./serve-auth.ts');
       const auth = loadServeAuth({
         env: process.env,
@@ -189,6 +189,16 @@ export function createProgram(
         console: flags.console,
       });
       closeOnSignals(() => server.close());
+      if (
+        !isLoopbackHost(flags.host) &&
+        !server.allowedHosts.includes('*') &&
+        flags.allowedHosts === undefined
+      ) {
+        err(
+          `convoy: warning: listening on ${flags.host} but answering only Host ${server.allowedHosts.join(', ')} ` +
+            '(a route group is open); name the hosts clients use with --allowed-hosts',
+        );
+      }
       // One write: a reader that sees the URL line sees the whole banner (tests read it right after).
       const banner = [
         `Convoy listening on ${server.url}`,
