@@ -205,9 +205,17 @@ describe('convoy serve as a process', () => {
       '--host',
       '0.0.0.0',
     ]);
-    expect((await server.exited).code).toBe(1);
-    expect(server.stderr()).toContain('convoy: Refusing to listen on 0.0.0.0');
-    expect(server.stdout()).not.toContain('Convoy listening');
+    try {
+      const exited = await Promise.race([
+        server.exited,
+        new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 30_000)),
+      ]);
+      expect(exited).toEqual({ code: 1, signal: null });
+      expect(server.stderr()).toContain('convoy: Refusing to listen on 0.0.0.0');
+      expect(server.stdout()).not.toContain('Convoy listening');
+    } finally {
+      server.kill();
+    }
   }, 40_000);
 
   it('without tokens answers loopback Host names only, and --allowed-hosts names others', async () => {
