@@ -12,6 +12,7 @@ import { setSecurityHeaders } from './security-headers.ts';
 import { apiRoutes } from './contract/routes.ts';
 import { serve } from './contract/serve.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
+import { registerFleetRoutes } from './fleet-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
@@ -178,6 +179,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       registerConvoyRoutes(scope, { gateway, routes, bodyLimit, defaultWaitMs, auth });
       registerTypeRoutes(scope, gateway, auth, routes);
       registerOperatorRoutes(scope, gateway, auth, routes);
+      registerFleetRoutes(scope, gateway, auth, routes, options.metrics);
       registerStreamRoutes(scope, gateway, auth, routes, { pollMs: 500, heartbeatMs: 15_000 });
       registerHealthRoutes(scope, gateway, auth, routes, options.metrics);
       const unserved = [...(openapi ? [] : ['/openapi.json']), ...(options.metrics ? [] : ['/metrics'])];

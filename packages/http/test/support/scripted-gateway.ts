@@ -24,7 +24,10 @@ export interface ScriptedGateway extends ConvoyGateway {
 const summary: ConvoyTypeSummary = { type: 'order', version: 1, versions: [1], events: ['Go'] };
 
 function unsupported(action: string, key: ConvoyKey): never {
-  throw new ConvoyError('operation_not_allowed', `The scripted gateway cannot ${action} ${key.type}/${key.id}`);
+  throw new ConvoyError(
+    'operation_not_allowed',
+    `The scripted gateway cannot ${action} ${key.type}/${key.id}`,
+  );
 }
 
 /** A gateway knowing type `order` and event `Go`; it accepts and never processes. */
@@ -91,6 +94,10 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
     async countConvoys(type) {
       assertType(type);
       return { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
+    },
+    async countDeadLetterConvoys(type) {
+      assertType(type);
+      return 0;
     },
     getDeadLetters: async () => [],
     async listDeadLetters(query) {

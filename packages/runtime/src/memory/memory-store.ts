@@ -376,6 +376,11 @@ export class MemoryConvoyStore implements ConvoyStore {
     return this.#indexes.countConvoys(type);
   }
 
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    this.#assertOpen();
+    return this.#indexes.countDeadLetterConvoys(type);
+  }
+
   async listDeadLetterConvoys(query: {
     readonly type: string;
     readonly limit: number;

@@ -304,6 +304,10 @@ export class RedisConvoyStore implements ConvoyStore {
     return this.read(null, () => this.typeIndex.countConvoys(type));
   }
 
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    return this.read(null, () => this.typeIndex.countDeadLetterConvoys(type));
+  }
+
   async listDeadLetterConvoys(query: {
     readonly type: string;
     readonly limit: number;
