@@ -29,12 +29,14 @@ interface ServeFlags {
   readonly authFile?: string;
   readonly allowedHosts?: readonly string[];
   readonly allowUnauthenticated?: boolean;
+  readonly storeTimeout: number;
 }
 
 interface WorkerFlags {
   readonly redis: string;
   readonly concurrency?: number;
   readonly logLevel: string;
+  readonly storeTimeout: number;
 }
 
 const logLevelOption = () =>
@@ -43,6 +45,13 @@ const logLevelOption = () =>
     .default('info');
 
 const redisOption = (description: string) => new Option('--redis <url>', description).env('CONVOY_REDIS_URL');
+const storeTimeoutOption = () =>
+  new Option(
+    '--store-timeout <ms>',
+    'with --redis: deadline of every store call; past it a request answers 503 store_unavailable (Retry-After: 1)',
+  )
+    .argParser(integer(100, 600_000))
+    .default(5_000);
 const concurrencyOption = () =>
   new Option('--concurrency <n>', 'convoys processed at the same time by this process').argParser(
     integer(1, 10_000),
@@ -130,6 +139,7 @@ export function createProgram(
     .addOption(
       redisOption('store convoys in Redis (durable, many processes) instead of the embedded memory store'),
     )
+    .addOption(storeTimeoutOption())
     .option('--no-worker', 'HTTP only: accept and read, let `convoy worker` processes do the processing')
     .option(
       '--no-local-turns',
@@ -187,6 +197,7 @@ export function createProgram(
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,
         console: flags.console,
+        storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => server.close());
       if (
@@ -227,6 +238,7 @@ export function createProgram(
     .description('process the convoys of <module> stored in Redis (no HTTP)')
     .argument('<module>', 'the same module the HTTP nodes serve')
     .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
+    .addOption(storeTimeoutOption())
     .addOption(concurrencyOption())
     .addOption(logLevelOption())
     .action(async (module: string, flags: WorkerFlags) => {
@@ -237,6 +249,7 @@ export function createProgram(
         redis: flags.redis,
         concurrency: flags.concurrency,
         logLevel: flags.logLevel,
+        storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => worker.close());
       out(

@@ -19,7 +19,7 @@ import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
-import { jsonBodyParser } from './json-body.ts';
+import { defaultMaxBodyDepth, jsonBodyParser } from './json-body.ts';
 import { registerTypeRoutes } from './type-routes.ts';
 
 /** Options of {@link convoyPlugin}. */
@@ -36,6 +36,12 @@ export interface ConvoyPluginOptions {
    * @defaultValue 65536 (64 KiB)
    */
   readonly bodyLimit?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a JSON body, counted on the raw text before it is
+   * parsed; deeper bodies get 400 `payload_too_deep` and nothing is stored.
+   * @defaultValue 64
+   */
+  readonly maxDepth?: number;
   /**
    * Largest `?wait=` / `timeout=` a client may ask for, in milliseconds.
    * @defaultValue 30000
@@ -124,6 +130,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     throw new TypeError('convoyPlugin: `gateway` is required');
   const bodyLimit = integerOption('bodyLimit', options.bodyLimit, 64 * 1024, 1);
   const maxWaitMs = integerOption('maxWaitMs', options.maxWaitMs, 30_000, 0);
+  const maxDepth = integerOption('maxDepth', options.maxDepth, defaultMaxBodyDepth, 1);
   const defaultWaitMs = Math.min(5_000, maxWaitMs);
   const config = fastify.initialConfig;
   const maxParamLength = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
@@ -145,7 +152,11 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     async (scope: FastifyInstance) => {
       // Only JSON: without the default text/plain parser, any other media type is a 415.
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, jsonBodyParser(scope));
+      scope.addContentTypeParser(
+        'application/json',
+        { parseAs: 'buffer', bodyLimit },
+        jsonBodyParser(scope, maxDepth),
+      );
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
       // First of all, on every route: the answer's security headers, then the Host check (an answer to a
       // rebound name says nothing else). buildConvoyApp runs both app-wide too; running twice is harmless.
