@@ -13,6 +13,8 @@ export const errorStatusByCode = {
   invalid_encoding: 400,
   unauthorized: 401,
   forbidden: 403,
+  host_not_allowed: 403,
+  cross_site_request: 403,
   route_not_found: 404,
   unknown_convoy_type: 404,
   convoy_not_found: 404,

@@ -5,6 +5,7 @@
 import { errorStatusByCode, isConvoyError } from '@convoy/core';
 import type { ConvoyErrorCode, ErrorReplyBody } from '@convoy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { setSecurityHeaders } from './security-headers.ts';
 
 export type { ErrorReplyBody };
 
@@ -104,5 +105,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   // The store is down or slow: the same request may succeed shortly (the node recovers by itself).
   if (payload.code === 'store_unavailable') reply.header('retry-after', '1');
+  // Also on errors raised before any hook ran (a malformed URL).
+  setSecurityHeaders(reply);
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }

@@ -5,7 +5,10 @@ import type { ConvoyGateway, JsonValue } from '@convoy/core';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { authHooks, type ConvoyAuthOptions } from './auth.ts';
+import { authHooks, everyGroupGuarded, type AuthHooks, type ConvoyAuthOptions } from './auth.ts';
+import { crossSiteGuard, validateTrustedOrigins } from './cross-site.ts';
+import { hostGuard, loopbackHostNames, validateAllowedHosts } from './host-allow-list.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { apiRoutes } from './contract/routes.ts';
 import { serve } from './contract/serve.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
@@ -51,6 +54,22 @@ export interface ConvoyPluginOptions {
    * @defaultValue every group open
    */
   readonly auth?: ConvoyAuthOptions;
+  /**
+   * The `Host` names (port ignored) the API answers; a request addressed to any other name gets
+   * `403 host_not_allowed`. This is the defence against DNS rebinding, where a page on a domain of the
+   * attacker's, re-pointed to your server's address, reads and acts through it as if same-origin.
+   * Entries are names or IP literals (`convoy.example.com`, `10.0.0.5`, `[::1]`); `'*'` allows any.
+   * @defaultValue loopback names only (`localhost`, `127.0.0.1`, `[::1]`) while some route group is open;
+   *   any host once every group (`read`, `write`, `operate`) has a guard in `auth`
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Origins (`https://admin.example.com`) whose pages may make state-changing requests from another
+   * origin, e.g. an admin app you serve elsewhere with CORS allowed by your own plugin. Every other
+   * cross-site POST / DELETE is refused with `403 cross_site_request`.
+   * @defaultValue none
+   */
+  readonly trustedOrigins?: readonly string[];
   /** Serve `GET /metrics` from these metrics (see `createConvoyMetrics`); in the `read` group. */
   readonly metrics?: ConvoyMetrics;
   /**
@@ -108,6 +127,18 @@ function eventBodySchemas(gateway: ConvoyGateway): Record<string, JsonValue> {
   return schemas;
 }
 
+/**
+ * The Host names the API answers: `allowedHosts` as given (validated), else loopback names while a
+ * route group is open, else any.
+ */
+export function resolveAllowedHosts(
+  options: Pick<ConvoyPluginOptions, 'allowedHosts' | 'auth'>,
+  source = 'convoyPlugin: allowedHosts',
+): readonly string[] {
+  if (options.allowedHosts !== undefined) return validateAllowedHosts(source, options.allowedHosts);
+  return everyGroupGuarded(options.auth) ? ['*'] : loopbackHostNames;
+}
+
 const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify, options) => {
   const { gateway } = options;
   if (typeof gateway !== 'object' || gateway === null)
@@ -135,6 +166,8 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     },
     gateway,
   );
+  const allowedHosts = resolveAllowedHosts(options);
+  const trustedOrigins = validateTrustedOrigins('convoyPlugin: trustedOrigins', options.trustedOrigins ?? []);
 
   fastify.decorate('convoyGateway', gateway);
   fastify.decorate('convoyStreams', {
@@ -153,6 +186,11 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
         jsonBodyParser(scope, maxDepth),
       );
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+      // First of all, on every route: the answer's security headers, then the Host check (an answer to a
+      // rebound name says nothing else). buildConvoyApp runs both app-wide too; running twice is harmless.
+      scope.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
+      const checkHost = hostGuard(allowedHosts);
+      if (checkHost !== undefined) scope.addHook('onRequest', checkHost);
       // The route table's zod schemas validate each request (contract/parse-request.ts, so every refusal
       // keeps its stable code) and generate the OpenAPI document; Fastify's own compilers stay out of it,
       // and replies are sent as built (no field stripped by a serialiser).
@@ -160,7 +198,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
       if (!scope.hasRequestDecorator('convoyPrincipal')) scope.decorateRequest('convoyPrincipal', undefined);
       const routes = apiRoutes(maxWaitMs);
-      const auth = authHooks(options.auth);
+      const auth: AuthHooks = { ...authHooks(options.auth), crossSite: crossSiteGuard(trustedOrigins) };
       const openapi = options.openapi ?? true;
       if (openapi) {
         await scope.register(swagger, {
