@@ -26,6 +26,10 @@ interface ServeFlags {
   readonly logRequests?: boolean;
   readonly console: boolean;
   readonly logLevel: string;
+  readonly maxStreams: number;
+  readonly authFile?: string;
+  readonly allowedHosts?: readonly string[];
+  readonly allowUnauthenticated?: boolean;
   readonly storeTimeout: number;
 }
 
@@ -53,6 +57,39 @@ const concurrencyOption = () =>
   new Option('--concurrency <n>', 'convoys processed at the same time by this process').argParser(
     integer(1, 10_000),
   );
+
+/** `--allowed-hosts a,b`: trimmed, empty entries dropped (an empty value means "not set"). */
+function hostList(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
+/** The banner's lines about who may call. */
+function securityLines(summary: readonly string[], allowedHosts: readonly string[]): string[] {
+  const open = ['read', 'write', 'operate'].filter(
+    (group) => !summary.some((line) => line.startsWith(`${group}:`)),
+  );
+  return [
+    ...summary.map((line) => `  auth ${line}`),
+    ...(open.length > 0 ? [`  auth ${open.join(', ')}: open (no token needed)`] : []),
+    `  hosts: ${allowedHosts.includes('*') ? 'any' : allowedHosts.join(', ')}`,
+  ];
+}
+
+const serveSecurityHelp = `
+Secure by default:
+  Bearer tokens per route group (read: GET routes and streams; write: POST events; operate: pause,
+  resume, retry, redrive, discard) come from the environment, comma-separated "token" or "name:token"
+  (the name is recorded as "by" in operator history), and/or from --auth-file:
+    CONVOY_READ_TOKENS   CONVOY_WRITE_TOKENS   CONVOY_OPERATE_TOKENS
+  Tokens have at least 16 characters (openssl rand -hex 32). The console asks for a token and uses it.
+  While any group has no token, only loopback Host names are answered (DNS-rebinding defence; see
+  --allowed-hosts) and a non-loopback --host is refused (see --allow-unauthenticated).
+  POST and DELETE requests need Content-Type: application/json (with a JSON body, e.g. {}) or an
+  X-Convoy-Request header, and are refused when a browser says another origin sent them.
+`;
 
 /**
  * Build the `convoy` program. `out` receives what a user reads (URL, loaded types, command results);
@@ -111,15 +148,54 @@ export function createProgram(
     )
     .addOption(concurrencyOption())
     .option('--no-console', 'do not mount the web console at /console')
+    .option(
+      '--max-streams <n>',
+      'live streams (SSE) open at once; more get 503 too_many_streams with Retry-After',
+      integer(0, 1_000_000),
+      1000,
+    )
     .option('--log-requests', 'log every HTTP request')
     .addOption(logLevelOption())
+    .addOption(
+      new Option(
+        '--auth-file <path>',
+        'bearer tokens per route group, JSON {"read":[...],"write":[...],"operate":[...]}; entries "token" or ' +
+          '{"name","token"} (merged with the CONVOY_*_TOKENS variables)',
+      ).env('CONVOY_AUTH_FILE'),
+    )
+    .addOption(
+      new Option(
+        '--allowed-hosts <names>',
+        'comma-separated Host names to answer (e.g. convoy.example.com,10.0.0.5; "*" = any). Default: ' +
+          'localhost, 127.0.0.1 and [::1] while a route group has no token, any host once all have',
+      )
+        .env('CONVOY_ALLOWED_HOSTS')
+        .argParser(hostList),
+    )
+    .option(
+      '--allow-unauthenticated',
+      'listen on a non-loopback --host although some route group has no token (you protect the port)',
+    )
+    .addHelpText('after', serveSecurityHelp)
     .action(async (module: string, flags: ServeFlags) => {
       // Loaded on use: the remote commands start faster without the runtime, Fastify and the console.
-      const { startServer } = await import('./serve.ts');
+      const { isLoopbackHost, startServer } = await import('./serve.ts');
+      const { loadServeAuth } = await import('./serve-auth.ts');
+      const auth = loadServeAuth({
+        env: process.env,
+        // An empty CONVOY_AUTH_FILE means "not set".
+        ...(flags.authFile ? { file: flags.authFile } : {}),
+      });
+      for (const warning of auth.warnings) err(`convoy: warning: ${warning}`);
       const server = await startServer({
         module,
         port: flags.port,
         host: flags.host,
+        auth: auth.auth,
+        ...(flags.allowedHosts === undefined || flags.allowedHosts.length === 0
+          ? {}
+          : { allowedHosts: flags.allowedHosts }),
+        allowUnauthenticated: flags.allowUnauthenticated ?? false,
         // An empty CONVOY_REDIS_URL means "not set".
         redis: flags.redis || undefined,
         worker: flags.worker,
@@ -128,22 +204,38 @@ export function createProgram(
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,
         console: flags.console,
+        maxStreams: flags.maxStreams,
         storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => server.close());
+      if (
+        !isLoopbackHost(flags.host) &&
+        !server.allowedHosts.includes('*') &&
+        flags.allowedHosts === undefined
+      ) {
+        err(
+          `convoy: warning: listening on ${flags.host} but answering only Host ${server.allowedHosts.join(', ')} ` +
+            '(a route group is open); name the hosts clients use with --allowed-hosts',
+        );
+      }
       // One write: a reader that sees the URL line sees the whole banner (tests read it right after).
       const banner = [
         `Convoy listening on ${server.url}`,
         `  store: ${server.storeDescription}${server.processing ? '' : ', HTTP only (no processing)'}`,
         ...(server.consoleUrl ? [`  console: ${server.consoleUrl}`] : []),
+        ...securityLines(auth.summary, server.allowedHosts),
         ...typeLines(server.definitions),
       ];
       const first = server.definitions[0];
       if (first) {
+        const bearer = (group: string) =>
+          auth.summary.some((line) => line.startsWith(`${group}:`))
+            ? ` -H "authorization: Bearer $TOKEN"`
+            : '';
         banner.push(
-          `  try: curl ${server.url}/convoy-types/${first.type}`,
+          `  try: curl${bearer('read')} ${server.url}/convoy-types/${first.type}`,
           `       curl -X POST ${server.url}/convoys/${first.type}/demo-1/events -H 'content-type: application/json' ` +
-            `-d '{"type":"${first.eventTypes[0] ?? 'SomeEvent'}"}'`,
+            `-d '{"type":"${first.eventTypes[0] ?? 'SomeEvent'}"}'${bearer('write')}`,
         );
       }
       out(banner.join('\n'));

@@ -1,11 +1,13 @@
 /**
  * `convoy serve`: the HTTP API plus (by default) processing, in one process.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { consolePlugin } from '@convoy/console';
 import { ConvoyError } from '@convoy/core';
 import type { ConvoyDefinition } from '@convoy/core';
-import { buildConvoyApp, createConvoyMetrics } from '@convoy/http';
+import { buildConvoyApp, createConvoyMetrics, openGroups, resolveAllowedHosts } from '@convoy/http';
+import type { ConvoyAuthOptions } from '@convoy/http';
 import { createConvoyEngine, DefinitionRegistry, pinoLogger } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -31,8 +33,29 @@ export type ServerOptions = DefinitionSource &
      * @defaultValue 3000
      */
     readonly port?: number;
-    /** @defaultValue '127.0.0.1' */
+    /**
+     * Interface to listen on. Anything but a loopback address (`127.0.0.1`, `::1`, `localhost`) is
+     * refused while a route group is open, unless `allowUnauthenticated`.
+     * @defaultValue '127.0.0.1'
+     */
     readonly host?: string;
+    /**
+     * Bearer tokens per route group (see `loadServeAuth` for the environment and `--auth-file`); the
+     * console uses the same (its sign-in asks for a token).
+     * @defaultValue every group open
+     */
+    readonly auth?: ConvoyAuthOptions;
+    /**
+     * `Host` names answered (the plugin's `allowedHosts`; `*` for any).
+     * @defaultValue loopback names while a group is open, any host once every group has tokens
+     */
+    readonly allowedHosts?: readonly string[];
+    /**
+     * Listen on a non-loopback `host` although some route group has no token (anyone who reaches the
+     * port may then use it).
+     * @defaultValue false
+     */
+    readonly allowUnauthenticated?: boolean;
     /**
      * Process convoys in this process. False makes an HTTP-only node that accepts and reads while
      * `convoy worker` processes elsewhere (needs `redis`).
@@ -66,6 +89,11 @@ export type ServerOptions = DefinitionSource &
      * @defaultValue unset: console warnings and errors only
      */
     readonly logLevel?: string;
+    /**
+     * Live streams (SSE) open at once; one more gets `503 too_many_streams` with `Retry-After`.
+     * @defaultValue 1000
+     */
+    readonly maxStreams?: number;
   };
 
 /** A listening Convoy server. */
@@ -79,6 +107,8 @@ export interface RunningServer {
   readonly storeDescription: string;
   /** Whether this process processes convoys (false for an HTTP-only node). */
   readonly processing: boolean;
+  /** The `Host` names answered (`['*']`: any). */
+  readonly allowedHosts: readonly string[];
   readonly engine: ConvoyEngine;
   readonly app: FastifyInstance;
   /** Stop accepting requests, let running turns finish, close the store. Safe to call twice. */
@@ -115,6 +145,9 @@ export async function resolveDefinitions(source: DefinitionSource): Promise<read
  * ```
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  refuseOpenBind(host, options.auth, options.allowUnauthenticated ?? false);
+  const allowedHosts = resolveAllowedHosts(options, '--allowed-hosts');
   if (options.redis !== undefined) checkRedisUrl(options.redis);
   const definitions = await resolveDefinitions(options);
   const processing = options.worker ?? true;
@@ -144,6 +177,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = buildConvoyApp({
     gateway: engine,
     metrics,
+    ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
+    ...(options.auth === undefined ? {} : { auth: options.auth }),
+    ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     // Same JSON lines as the engine's, on stderr; stdout stays for the banner. Without request logs the
     // API still logs every 5xx with its stack (at `error`; warnings too unless the level is quieter).
     logger: {
@@ -164,12 +200,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   try {
     // The console is a page over the API just built (same origin, same auth); its live views use the
-    // API's streams, which poll the store as well, so an HTTP-only node shows every process's commits.
+    // API's streams, which follow the store's change feed, so an HTTP-only node shows every process's commits.
     if (withConsole) {
       await app.register(consolePlugin, { prefix: consolePrefix });
     }
     await engine.start();
-    await app.listen({ port: options.port ?? 3000, host: options.host ?? '127.0.0.1' });
+    await app.listen({ port: options.port ?? 3000, host });
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
@@ -181,10 +217,49 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     definitions,
     storeDescription: description,
     processing,
+    allowedHosts,
     engine,
     app,
     close,
   };
+}
+
+/** Whether `host` (a `listen` address or name) only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (name === 'localhost') return true;
+  if (isIPv4(name)) return name.startsWith('127.');
+  if (isIPv6(name)) {
+    if (name === '::1' || name === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(name)?.[1];
+    return mapped !== undefined && mapped.startsWith('127.');
+  }
+  return false;
+}
+
+/**
+ * Refuse to listen beyond this machine while a route group is open: anyone who can reach the port
+ * could then read convoys, post events or pause them.
+ */
+function refuseOpenBind(
+  host: string,
+  auth: ConvoyAuthOptions | undefined,
+  allowUnauthenticated: boolean,
+): void {
+  if (isLoopbackHost(host) || allowUnauthenticated) return;
+  const open = openGroups(auth);
+  if (open.length === 0) return;
+  throw new ConvoyError(
+    'invalid_options',
+    `Refusing to listen on ${host} (reachable from other machines) while the ${open.join(', ')} ` +
+      `route group${open.length === 1 ? ' is' : 's are'} open to anyone. Give every group tokens ` +
+      '(CONVOY_READ_TOKENS, CONVOY_WRITE_TOKENS, CONVOY_OPERATE_TOKENS or --auth-file), or pass ' +
+      '--allow-unauthenticated if a network boundary of your own protects this port.',
+    { host, openGroups: open },
+  );
 }
 
 function urlOf(app: FastifyInstance): string {

@@ -117,6 +117,9 @@ export class Transport {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.body);
     }
+    // The server refuses a state-changing request that a form of another site could have sent: one with
+    // neither a JSON body nor this header (e.g. a body-less pause or DELETE).
+    if (method !== 'GET') headers['x-convoy-request'] = '1';
     let response: Response;
     try {
       response = await this.#fetch(url, {

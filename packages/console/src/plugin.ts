@@ -2,7 +2,7 @@
  * `consolePlugin`: the Convoy web console, a page over the public Convoy HTTP API, as a Fastify 5 plugin.
  */
 import { ConvoyError } from '@convoy/core';
-import { sendError } from '@convoy/http';
+import { securityHeaders, sendError } from '@convoy/http';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { consoleAssets, contentSecurityPolicy, pageHtml } from './assets.ts';
@@ -56,10 +56,13 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
       // The page and its assets hold no data: every convoy, type and action comes from the API, which
       // enforces its own auth on each call the page makes.
       const page = async (_request: unknown, reply: FastifyReply): Promise<string> => {
+        // The API's security headers (nosniff, no framing, no referrer, same-origin resources), with
+        // the page's own CSP, and no window of another origin keeping a handle on this one.
         void reply
+          .headers(securityHeaders)
           .type('text/html; charset=utf-8')
           .header('content-security-policy', contentSecurityPolicy)
-          .header('x-content-type-options', 'nosniff')
+          .header('cross-origin-opener-policy', 'same-origin')
           .header('cache-control', 'no-cache');
         return html;
       };
@@ -77,10 +80,7 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
             `No console asset ${JSON.stringify(request.params.name.slice(0, 100))}`,
           );
         }
-        void reply
-          .type(asset.contentType)
-          .header('cache-control', 'no-cache')
-          .header('x-content-type-options', 'nosniff');
+        void reply.headers(securityHeaders).type(asset.contentType).header('cache-control', 'no-cache');
         return asset.body;
       });
     },

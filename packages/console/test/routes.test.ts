@@ -29,6 +29,14 @@ describe('console page', () => {
       expect(response.body).toContain('<meta name="convoy-api-base" content="">');
       expect(response.headers['content-security-policy']).toContain("default-src 'none'");
       expect(response.headers['content-security-policy']).toContain("connect-src 'self'");
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+      });
       // Nothing on the page points at another origin.
       expect(response.body).not.toMatch(/(src|href)="(https?:)?\/\//);
     }
@@ -39,6 +47,7 @@ describe('console page', () => {
     const js = await app.inject({ url: '/console/assets/console.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.headers['x-content-type-options']).toBe('nosniff');
     expect(js.body).toContain('Convoy console page: built from src/page');
     // The only absolute URLs in the bundle are XML namespace names (preact's SVG/MathML support), never
     // something to fetch.
@@ -51,6 +60,15 @@ describe('console page', () => {
       'image/svg+xml',
     );
     expectError(await app.inject({ url: '/console/assets/evil.js' }), 'route_not_found');
+  });
+
+  it('is not served to a Host name the API would refuse (DNS rebinding)', async () => {
+    const { app } = await start();
+    expectError(
+      await app.inject({ url: '/console', headers: { host: 'rebind.evil.example' } }),
+      'host_not_allowed',
+    );
+    expect((await app.inject({ url: '/console', headers: { host: '127.0.0.1:3000' } })).statusCode).toBe(200);
   });
 
   it('answers an unknown console path with 404 route_not_found, not the page', async () => {

@@ -13,6 +13,8 @@ export const errorStatusByCode = {
   invalid_encoding: 400,
   unauthorized: 401,
   forbidden: 403,
+  host_not_allowed: 403,
+  cross_site_request: 403,
   route_not_found: 404,
   unknown_convoy_type: 404,
   convoy_not_found: 404,
@@ -38,6 +40,7 @@ export const errorStatusByCode = {
   internal_error: 500,
   redis_misconfigured: 500,
   store_unavailable: 503,
+  too_many_streams: 503,
 } as const satisfies Record<string, number>;
 
 /** A stable, machine-readable error code. */
@@ -49,6 +52,7 @@ const retryableCodes: ReadonlySet<ConvoyErrorCode> = new Set<ConvoyErrorCode>([
   'store_unavailable',
   'convoy_busy',
   'wait_timeout',
+  'too_many_streams',
 ]);
 
 const brand = Symbol.for('convoy.error');

@@ -6,7 +6,9 @@ import { ConvoyError } from '@convoy/core';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { sendError } from './error-reply.ts';
-import { convoyPlugin } from './plugin.ts';
+import { hostGuard } from './host-allow-list.ts';
+import { convoyPlugin, resolveAllowedHosts } from './plugin.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { quote } from './contract/fields.ts';
 import type { ConvoyPluginOptions } from './plugin.ts';
 
@@ -76,6 +78,10 @@ export function buildConvoyApp(options: ConvoyAppOptions): FastifyInstance {
   });
   // Errors on the 404 path (e.g. a bad JSON body sent to an unknown URL) still get the API's body.
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  // App-wide, so 404s and pages registered beside the API (the console) get them too.
+  app.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
+  const checkHost = hostGuard(resolveAllowedHosts(pluginOptions));
+  if (checkHost !== undefined) app.addHook('onRequest', checkHost);
   void app.register(convoyPlugin, pluginOptions);
   return app;
 }

@@ -54,6 +54,21 @@ export interface AuthHooks {
   readonly preHandler: Partial<
     Record<RouteGroup, (request: FastifyRequest, reply: FastifyReply) => Promise<void>>
   >;
+  /**
+   * The cross-site check of state-changing routes (see `cross-site.ts`), run on request after the
+   * bearer-token check (an unauthenticated caller learns nothing else about its request).
+   */
+  readonly crossSite?: (request: FastifyRequest) => Promise<void>;
+}
+
+/** Whether every route group has a guard (nothing is served to an anonymous caller but health and docs). */
+export function everyGroupGuarded(options: ConvoyAuthOptions | undefined): boolean {
+  return options?.read !== undefined && options.write !== undefined && options.operate !== undefined;
+}
+
+/** The route groups without a guard. */
+export function openGroups(options: ConvoyAuthOptions | undefined): RouteGroup[] {
+  return (['read', 'write', 'operate'] as const).filter((group) => options?.[group] === undefined);
 }
 
 /**
@@ -101,15 +116,22 @@ export function authHooks(options: ConvoyAuthOptions = {}): AuthHooks {
 /** A guard hook as a route option takes it. */
 type GuardHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** The route options that put a route in `group`. */
+/**
+ * The route options that put a route in `group` (none: an open route) and, for a state-changing
+ * method, behind the cross-site check.
+ */
 export function guardOptions(
   hooks: AuthHooks,
-  group: RouteGroup,
+  group: RouteGroup | undefined,
+  stateChanging = false,
 ): { onRequest?: GuardHook[]; preHandler?: GuardHook[] } {
-  const onRequest = hooks.onRequest[group];
-  const preHandler = hooks.preHandler[group];
+  const onRequest = [
+    ...(group === undefined || hooks.onRequest[group] === undefined ? [] : [hooks.onRequest[group]]),
+    ...(stateChanging && hooks.crossSite !== undefined ? [hooks.crossSite] : []),
+  ];
+  const preHandler = group === undefined ? undefined : hooks.preHandler[group];
   return {
-    ...(onRequest ? { onRequest: [onRequest] } : {}),
+    ...(onRequest.length > 0 ? { onRequest } : {}),
     ...(preHandler ? { preHandler: [preHandler] } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import { errorStatusByCode, isConvoyError } from '@convoy/core';
 import type { ConvoyErrorCode, ErrorReplyBody } from '@convoy/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { setSecurityHeaders } from './security-headers.ts';
 
 export type { ErrorReplyBody };
 
@@ -44,6 +45,7 @@ const codeByStatus: Readonly<Record<number, ConvoyErrorCode>> = {
 /** Generic messages for server-side failures: the real message may carry internals, so it is logged only. */
 const redactedMessages: Partial<Record<ConvoyErrorCode, string>> = {
   store_unavailable: 'The convoy store is unavailable; retry later',
+  too_many_streams: 'Too many open streams on this node; retry later',
 };
 
 function isKnownCode(value: unknown): value is ConvoyErrorCode {
@@ -99,7 +101,11 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const allow = isConvoyError(error) ? error.details?.['allow'] : undefined;
   if (payload.code === 'method_not_allowed' && typeof allow === 'string') reply.header('allow', allow);
   if (payload.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  const retryAfter = isConvoyError(error) ? error.details?.['retryAfterSeconds'] : undefined;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   // The store is down or slow: the same request may succeed shortly (the node recovers by itself).
   if (payload.code === 'store_unavailable') reply.header('retry-after', '1');
+  // Also on errors raised before any hook ran (a malformed URL).
+  setSecurityHeaders(reply);
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }

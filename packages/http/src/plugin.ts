@@ -5,7 +5,10 @@ import type { ConvoyGateway, JsonValue } from '@convoy/core';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { authHooks, type ConvoyAuthOptions } from './auth.ts';
+import { authHooks, everyGroupGuarded, type AuthHooks, type ConvoyAuthOptions } from './auth.ts';
+import { crossSiteGuard, validateTrustedOrigins } from './cross-site.ts';
+import { hostGuard, loopbackHostNames, validateAllowedHosts } from './host-allow-list.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { apiRoutes } from './contract/routes.ts';
 import { serve } from './contract/serve.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
@@ -15,6 +18,7 @@ import type { ConvoyMetrics } from './metrics.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerRequestMetrics } from './request-metrics.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
+import { StreamHub, type ConvoyStreamStats } from './stream-hub.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
 import { defaultMaxBodyDepth, jsonBodyParser } from './json-body.ts';
@@ -51,6 +55,22 @@ export interface ConvoyPluginOptions {
    * @defaultValue every group open
    */
   readonly auth?: ConvoyAuthOptions;
+  /**
+   * The `Host` names (port ignored) the API answers; a request addressed to any other name gets
+   * `403 host_not_allowed`. This is the defence against DNS rebinding, where a page on a domain of the
+   * attacker's, re-pointed to your server's address, reads and acts through it as if same-origin.
+   * Entries are names or IP literals (`convoy.example.com`, `10.0.0.5`, `[::1]`); `'*'` allows any.
+   * @defaultValue loopback names only (`localhost`, `127.0.0.1`, `[::1]`) while some route group is open;
+   *   any host once every group (`read`, `write`, `operate`) has a guard in `auth`
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Origins (`https://admin.example.com`) whose pages may make state-changing requests from another
+   * origin, e.g. an admin app you serve elsewhere with CORS allowed by your own plugin. Every other
+   * cross-site POST / DELETE is refused with `403 cross_site_request`.
+   * @defaultValue none
+   */
+  readonly trustedOrigins?: readonly string[];
   /** Serve `GET /metrics` from these metrics (see `createConvoyMetrics`); in the `read` group. */
   readonly metrics?: ConvoyMetrics;
   /**
@@ -58,12 +78,26 @@ export interface ConvoyPluginOptions {
    * @defaultValue true
    */
   readonly openapi?: boolean;
+  /**
+   * Live streams (`GET …/stream`) this node keeps open at once; one more is refused with
+   * `503 too_many_streams` and `Retry-After`.
+   * @defaultValue 1000
+   */
+  readonly maxStreams?: number;
+  /**
+   * Bytes a stream may hold for a client that does not read (backpressure); past it the client is
+   * dropped and the bytes freed.
+   * @defaultValue 1048576 (1 MiB)
+   */
+  readonly streamBufferBytes?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The gateway served by `convoyPlugin` (for a host app's own routes, e.g. health checks). */
     convoyGateway: ConvoyGateway;
+    /** Live figures of the plugin's streams: open, buffered bytes, dropped and refused clients. */
+    readonly convoyStreams: ConvoyStreamStats;
   }
 }
 
@@ -94,6 +128,18 @@ function eventBodySchemas(gateway: ConvoyGateway): Record<string, JsonValue> {
   return schemas;
 }
 
+/**
+ * The Host names the API answers: `allowedHosts` as given (validated), else loopback names while a
+ * route group is open, else any.
+ */
+export function resolveAllowedHosts(
+  options: Pick<ConvoyPluginOptions, 'allowedHosts' | 'auth'>,
+  source = 'convoyPlugin: allowedHosts',
+): readonly string[] {
+  if (options.allowedHosts !== undefined) return validateAllowedHosts(source, options.allowedHosts);
+  return everyGroupGuarded(options.auth) ? ['*'] : loopbackHostNames;
+}
+
 const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify, options) => {
   const { gateway } = options;
   if (typeof gateway !== 'object' || gateway === null)
@@ -111,7 +157,23 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     );
   }
 
+  const streams = new StreamHub(
+    {
+      pollMs: 1_000,
+      fallbackPollMs: 30_000,
+      heartbeatMs: 15_000,
+      maxStreams: integerOption('maxStreams', options.maxStreams, 1000, 0),
+      bufferBytes: integerOption('streamBufferBytes', options.streamBufferBytes, 1024 * 1024, 1024),
+    },
+    gateway,
+  );
+  const allowedHosts = resolveAllowedHosts(options);
+  const trustedOrigins = validateTrustedOrigins('convoyPlugin: trustedOrigins', options.trustedOrigins ?? []);
+
   fastify.decorate('convoyGateway', gateway);
+  fastify.decorate('convoyStreams', {
+    getter: () => streams.stats,
+  });
 
   // The routes live in their own encapsulated scope, so their parsers and error handler never leak into
   // the host app (fastify-plugin only shares the decoration).
@@ -125,6 +187,11 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
         jsonBodyParser(scope, maxDepth),
       );
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+      // First of all, on every route: the answer's security headers, then the Host check (an answer to a
+      // rebound name says nothing else). buildConvoyApp runs both app-wide too; running twice is harmless.
+      scope.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
+      const checkHost = hostGuard(allowedHosts);
+      if (checkHost !== undefined) scope.addHook('onRequest', checkHost);
       // The route table's zod schemas validate each request (contract/parse-request.ts, so every refusal
       // keeps its stable code) and generate the OpenAPI document; Fastify's own compilers stay out of it,
       // and replies are sent as built (no field stripped by a serialiser).
@@ -133,7 +200,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       if (options.metrics) registerRequestMetrics(scope, options.metrics);
       if (!scope.hasRequestDecorator('convoyPrincipal')) scope.decorateRequest('convoyPrincipal', undefined);
       const routes = apiRoutes(maxWaitMs);
-      const auth = authHooks(options.auth);
+      const auth: AuthHooks = { ...authHooks(options.auth), crossSite: crossSiteGuard(trustedOrigins) };
       const openapi = options.openapi ?? true;
       if (openapi) {
         await scope.register(swagger, {
@@ -154,7 +221,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       registerTypeRoutes(scope, gateway, auth, routes);
       registerOperatorRoutes(scope, gateway, auth, routes);
       registerFleetRoutes(scope, gateway, auth, routes, options.metrics);
-      registerStreamRoutes(scope, gateway, auth, routes, { pollMs: 500, heartbeatMs: 15_000 });
+      registerStreamRoutes(scope, gateway, auth, routes, streams);
       registerHealthRoutes(scope, gateway, auth, routes, options.metrics);
       const unserved = [...(openapi ? [] : ['/openapi.json']), ...(options.metrics ? [] : ['/metrics'])];
       registerMethodGuards(scope, routes, unserved);

@@ -118,8 +118,12 @@ describe('every answer matches the route table', () => {
       body: { seq: 1 },
     });
     await post('shipment', 's-2', 'Delivered');
-    await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1');
-    await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1'); // 404
+    await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1', {
+      headers: { 'x-convoy-request': '1' },
+    });
+    await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1', {
+      headers: { 'x-convoy-request': '1' },
+    }); // 404
     await call('GET /convoys/:type/:id/history', '/convoys/shipment/s-1/history');
     await post('shipment', 's-3', 'PickedUp');
     await post('shipment', 's-4', 'PickedUp');

@@ -81,10 +81,16 @@ describe('body parsing', () => {
     expect(gateway.accepted).toHaveLength(0);
   });
 
-  it('a POST without a body is 400 invalid_request', async () => {
+  it('a POST without a body is 400 invalid_request (415 without X-Convoy-Request or a JSON type)', async () => {
     const { app } = setup();
-    const response = await app.inject({ method: 'POST', url: '/convoys/order/o-1/events' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/convoys/order/o-1/events',
+      headers: { 'x-convoy-request': '1' },
+    });
     expectError(response, 'invalid_request');
+    const bare = await app.inject({ method: 'POST', url: '/convoys/order/o-1/events' });
+    expectError(bare, 'unsupported_media_type');
   });
 
   it.each([

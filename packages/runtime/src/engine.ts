@@ -17,6 +17,8 @@ import type {
   ConvoyMetricsSink,
   ConvoyStatus,
   ConvoyTypeDescription,
+  ConvoyChangeWatch,
+  ConvoyChangeWatcher,
   ConvoyTypeSummary,
   ConvoyView,
   DeadLetter,
@@ -143,6 +145,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     onCommitted: (key, processedSeq) => {
       waiters.notify(key, processedSeq);
       commitListeners.notify(key);
+      store.publishChange?.(key);
     },
     reschedule: schedule,
     metrics,
@@ -166,7 +169,10 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     metrics,
     schedule,
     // Live views (console, SSE) see operator actions like commits.
-    onChanged: (key) => commitListeners.notify(key),
+    onChanged: (key) => {
+      commitListeners.notify(key);
+      store.publishChange?.(key);
+    },
   });
 
   const knownKey = (key: ConvoyKey): ConvoyDefinition => {
@@ -275,6 +281,20 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
 
     subscribe(listener: (key: ConvoyKey) => void): () => void {
       return commitListeners.subscribe(listener);
+    },
+
+    watchType(type: string, watcher: ConvoyChangeWatcher): ConvoyChangeWatch {
+      registry.latest(type); // unknown_convoy_type
+      if (store.watchChanges !== undefined) {
+        return { complete: true, close: store.watchChanges(type, watcher) };
+      }
+      // A store without a shared feed: this process's changes only; the edge polls for the rest.
+      return {
+        complete: false,
+        close: commitListeners.subscribe((key) => {
+          if (key.type === type) watcher.onChange(key);
+        }),
+      };
     },
 
     describeType(type: string): ConvoyTypeDescription {

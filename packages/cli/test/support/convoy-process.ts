@@ -19,11 +19,24 @@ export interface ConvoyProcess {
   kill(): void;
 }
 
-/** Spawn `node bin/convoy.js <args>` in the CLI package directory. */
-export function spawnConvoy(args: readonly string[]): ConvoyProcess {
-  // The embedded store unless a test asks otherwise, whatever the developer's shell exports.
+/** Spawn `node bin/convoy.js <args>` in the CLI package directory, with `extraEnv` added. */
+export function spawnConvoy(
+  args: readonly string[],
+  extraEnv: Readonly<Record<string, string>> = {},
+): ConvoyProcess {
+  // The embedded store and no auth unless a test asks otherwise, whatever the developer's shell exports.
   const env = { ...process.env };
-  delete env['CONVOY_REDIS_URL'];
+  for (const name of [
+    'CONVOY_REDIS_URL',
+    'CONVOY_READ_TOKENS',
+    'CONVOY_WRITE_TOKENS',
+    'CONVOY_OPERATE_TOKENS',
+    'CONVOY_AUTH_FILE',
+    'CONVOY_ALLOWED_HOSTS',
+  ]) {
+    delete env[name];
+  }
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [bin, ...args], { cwd: packageDir, env });
   let stdout = '';
   let stderr = '';

@@ -16,6 +16,8 @@ export interface TestRedis {
   readonly port: number;
   /** Send one command, resolve with the raw first reply line (e.g. `+OK`, `+PONG`). */
   command(...args: string[]): Promise<string>;
+  /** `INFO <section>` as `field -> value`. */
+  info(section: string): Promise<Map<string, string>>;
   /** SIGKILL the server (an outage); its data directory stays for `restart`. */
   kill9(): Promise<void>;
   /** Start the server again on the same port and directory (replays the AOF). */
@@ -55,6 +57,29 @@ function command(port: number, args: readonly string[]): Promise<string> {
   });
 }
 
+/** Send `INFO <section>` and read the whole bulk reply. */
+function info(port: number, section: string): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      reply = Buffer.concat([reply, chunk]);
+      const header = reply.indexOf('\r\n');
+      const length = Number(reply.subarray(1, header).toString());
+      if (header < 0 || reply.length < header + 2 + length) return;
+      socket.destroy();
+      const fields = new Map<string, string>();
+      for (const line of reply.subarray(header + 2, header + 2 + length).toString().split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
+      }
+      resolve(fields);
+    });
+    socket.write(`*2\r\n$4\r\nINFO\r\n$${section.length}\r\n${section}\r\n`);
+  });
+}
+
 /** Start redis-server and wait until it answers PING. */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'convoy-cli-redis-'));
@@ -68,6 +93,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     command: (...commandArgs: string[]) => command(port, commandArgs),
+    info: (section: string) => info(port, section),
     async kill9() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');

@@ -79,11 +79,17 @@ export async function getText(url: string): Promise<string> {
   return response.text();
 }
 
-/** An operator action: POST with a JSON body (`{}` when none), or DELETE. */
+/**
+ * An operator action: POST with a JSON body (`{}` when none), or DELETE. Both carry `X-Convoy-Request`:
+ * the API refuses state-changing requests with neither a JSON body nor that header (a form could send them).
+ */
 export async function send<T>(method: 'POST' | 'DELETE', url: string, body?: object): Promise<T | null> {
   const response = await fetch(url, {
     method,
-    headers: headers(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+    headers: headers({
+      'x-convoy-request': '1',
+      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+    }),
     ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
   });
   if (!response.ok) throw await failure(response);

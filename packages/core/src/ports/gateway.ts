@@ -59,6 +59,12 @@ export interface ConvoyReader {
    * Edges without it (or watching convoys processed by other processes) poll `getConvoy` instead.
    */
   subscribe?(listener: (key: ConvoyKey) => void): () => void;
+  /**
+   * Optional: follow the changes (commits, accepts, operator actions) of every convoy of `type`, whoever
+   * made them, at a cost per change rather than per poll. Edges use it for live streams: one watch per
+   * type and node, fanned out to every stream of that type. Throws `unknown_convoy_type`.
+   */
+  watchType?(type: string, watcher: ConvoyChangeWatcher): ConvoyChangeWatch;
   /** Convoys of a type from the status index, filtered, newest update first. Throws `unknown_convoy_type`. */
   listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
   /** How many convoys of a type are in each status. */
@@ -80,6 +86,25 @@ export interface ConvoyReader {
   getDeferred(key: ConvoyKey): Promise<DeferredEvent[] | null>;
   /** Armed timers, earliest first, or null for a convoy never seen. */
   getTimers(key: ConvoyKey): Promise<TimerArm[] | null>;
+}
+
+/** Receives the changes of one convoy type (see {@link ConvoyReader.watchType}). */
+export interface ConvoyChangeWatcher {
+  /** A convoy of the type changed: read it for its new view (several changes may arrive as one). */
+  onChange(key: ConvoyKey): void;
+  /** Changes may have been missed (the feed reconnected or was trimmed): catch up from the index once. */
+  onGap(): void;
+}
+
+/** A running watch of one type. */
+export interface ConvoyChangeWatch {
+  /**
+   * True when the watch sees every process's changes (the store keeps a shared change feed); false when
+   * it sees only this process's, and the edge must poll the index for the others'.
+   */
+  readonly complete: boolean;
+  /** Stop watching. */
+  close(): void;
 }
 
 /** Operator actions (issue 5). Every action is recorded in the convoy's history (outcome `operator`). */

@@ -318,6 +318,21 @@ export interface WorkListStore {
   dirtyConvoys(limit: number, after?: string): Promise<WorkListPage<ConvoyKey>>;
 }
 
+/**
+ * Optional: a change feed shared by every process using the store, so live views cost per change, not
+ * per poll. The engine publishes after each accept, commit and operator change; a publish may be lost
+ * (a crash right after the store step), so readers also poll the index, slowly.
+ */
+export interface ChangeFeedStore {
+  /** Tell every watcher of the convoy's type that it changed. Never throws (a lost publish is tolerated). */
+  publishChange(key: ConvoyKey): void;
+  /** Receive the changes of one type (from every process); returns the function that stops it. */
+  watchChanges(
+    type: string,
+    watcher: { readonly onChange: (key: ConvoyKey) => void; readonly onGap: () => void },
+  ): () => void;
+}
+
 /** Operator changes, each atomic and recorded in the convoy's history. */
 export interface OperatorStore {
   /** Apply an operator's record change; throws `convoy_busy` when the revision moved on. */
@@ -336,7 +351,8 @@ export interface OperatorStore {
  * Durable (or in-memory) convoy storage. Every method is atomic on its own. Implementations: the memory
  * store (one process) and the Redis store (many processes).
  */
-export interface ConvoyStore extends TurnStore, ConvoyReadStore, WorkListStore, OperatorStore {
+export interface ConvoyStore
+  extends TurnStore, ConvoyReadStore, WorkListStore, OperatorStore, Partial<ChangeFeedStore> {
   /** Resolves when the store is reachable (readiness); throws `store_unavailable` otherwise. */
   ping(): Promise<void>;
   /** Close connections. */

@@ -5,6 +5,7 @@
  */
 import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
+import { safeMethods } from '../cross-site.ts';
 import { errorItem } from './responses.ts';
 import type { AnyRouteSpec, NonJsonAnswer } from './route-spec.ts';
 
@@ -39,8 +40,17 @@ const errorSchema = jsonSchema(errorItem, 'output');
 export function toFastifySchema(spec: AnyRouteSpec): FastifySchema {
   const response: Record<string, JsonSchema> = {};
   for (const [status, answer] of Object.entries(spec.responses)) response[status] = answerSchema(answer);
-  const errors = [...(spec.errors ?? []), ...(spec.group === undefined ? [] : [401, 403]), 500, 503];
-  for (const status of errors.sort()) response[String(status)] = errorSchema;
+  // Every route may answer 403 `host_not_allowed`; a state-changing one 403 `cross_site_request` and 415
+  // (no JSON content type nor `X-Convoy-Request`); a guarded one 401 / 403.
+  const errors = new Set([
+    ...(spec.errors ?? []),
+    ...(spec.group === undefined ? [] : [401]),
+    403,
+    ...(safeMethods.has(spec.method) ? [] : [415]),
+    500,
+    503,
+  ]);
+  for (const status of [...errors].sort()) response[String(status)] = errorSchema;
   return {
     tags: [spec.tag],
     summary: spec.summary,

@@ -37,7 +37,11 @@ export interface RouteSpec<
   readonly body?: TBody;
   /** Successful answers by status. */
   readonly responses: Readonly<Record<number, z.ZodType | NonJsonAnswer>>;
-  /** Error statuses the route answers with the error body (500 and 503 always; 401 and 403 when guarded). */
+  /**
+   * Error statuses the route answers with the error body, besides those every route may give (403
+   * `host_not_allowed`, 500, 503), a guarded one (401, 403) and a state-changing one (403
+   * `cross_site_request`, 415).
+   */
   readonly errors?: readonly number[];
 }
 

@@ -147,12 +147,12 @@ export function apiRoutes(maxWaitMs: number) {
     }),
     'GET /convoys/:type/stream': streamRoute(
       '/convoys/:type/stream',
-      'Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes',
+      "Live stream (SSE) of every committed change of any convoy of the type; id <updatedAt ms>-<id>, Last-Event-ID replays later changes; 503 too_many_streams (Retry-After) past the node's maxStreams",
       typeParams,
     ),
     'GET /convoys/:type/:id/stream': streamRoute(
       '/convoys/:type/:id/stream',
-      "Live stream (SSE) of the convoy's view; id = processed seq, Last-Event-ID resumes",
+      "Live stream (SSE) of the convoy's view; id = processed seq, Last-Event-ID resumes; 503 too_many_streams (Retry-After) past the node's maxStreams",
       keyParams,
     ),
     'GET /convoys/:type/:id/wait-for': defineRoute({

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { guardOptions, type AuthHooks } from '../auth.ts';
+import { safeMethods } from '../cross-site.ts';
 import { toFastifySchema } from './openapi.ts';
 import { parseRequest } from './parse-request.ts';
 import type { AnyRouteSpec, ParsedRequest } from './route-spec.ts';
@@ -29,7 +30,7 @@ export function serve<TSpec extends AnyRouteSpec>(
     url: spec.url,
     schema: toFastifySchema(spec),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
-    ...(spec.group === undefined ? {} : guardOptions(auth, spec.group)),
+    ...guardOptions(auth, spec.group, !safeMethods.has(spec.method)),
     handler: async (request, reply) => handler(parseRequest(spec, request), request, reply),
   });
 }

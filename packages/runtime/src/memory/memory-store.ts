@@ -43,6 +43,7 @@ import {
   compareWorkPositions,
   workPage,
 } from '../work-list.ts';
+import { LocalChangeFeed, type ChangeWatcher } from '../change-feed.ts';
 
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
@@ -511,6 +512,17 @@ export class MemoryConvoyStore implements ConvoyStore {
     slot.history.push(deadLetterEntry('discard', letter, now, by));
     this.#refreshDeadLetterIndex(slot);
     return true;
+  }
+
+  /** Changes published by every engine using this store (one process: the feed sees them all). */
+  readonly #changes = new LocalChangeFeed();
+
+  publishChange(key: ConvoyKey): void {
+    this.#changes.publish(key);
+  }
+
+  watchChanges(type: string, watcher: ChangeWatcher): () => void {
+    return this.#changes.watch(type, watcher);
   }
 
   async ping(): Promise<void> {

@@ -173,6 +173,15 @@ export class RedisKeys {
     return `${keys.idemPrefix}${namespace}:${encodeComponent(idempotencyKey)}`;
   }
 
+  /**
+   * The change feed of one type (STREAM, field `id`: the convoy id), appended by the node after each
+   * accept, commit and operator change, capped with `MAXLEN ~`. Its own hash tag `{feed:<type>}` (not a
+   * bucket's), so one blocking `XREAD` per type and node reads every bucket's changes, on Cluster too.
+   */
+  changeFeed(type: string): string {
+    return `${this.prefix}:{feed:${encodeComponent(type)}}:changes`;
+  }
+
   /** A bucket's dirty index (ZSET member: encoded convoy key). */
   dirty(bucket: number): string {
     return `${this.prefix}:${this.tagOf(bucket)}:dirty`;

@@ -44,6 +44,8 @@ import { isScriptCode, scriptCodeToError } from './script-codes.ts';
 import { bucketIndexReader } from './bucket-index.ts';
 import { parseClaimReply, parseInboxEntry } from './claim-reply.ts';
 import { ConvoyIndexReader } from './convoy-index.ts';
+import { RedisChangeFeed, type RedisChangeFeedOptions } from './change-feed.ts';
+import type { ChangeWatcher } from '../change-feed.ts';
 import { commitOperatorArgs, discardArgs, redriveArgs, type StoredDeadLetter } from './operator-args.ts';
 
 /** Options of the Redis store. */
@@ -80,6 +82,8 @@ export interface RedisConvoyStoreOptions extends RedisKeyOptions {
    * @defaultValue ignore them
    */
   readonly onConnectionError?: (error: Error) => void;
+  /** The per-type change feed that live streams read (see `docs/redis-keys.md`). */
+  readonly changeFeed?: RedisChangeFeedOptions;
   /**
    * Deadline of every store call (script or read), in milliseconds. Past it the call fails with
    * `store_unavailable` (503 over HTTP) instead of waiting for a Redis that is down or frozen; the
@@ -128,6 +132,7 @@ export class RedisConvoyStore implements ConvoyStore {
   private readonly deadLetterCap: number;
   private readonly index: ReturnType<typeof bucketIndexReader>;
   private readonly typeIndex: ConvoyIndexReader;
+  private readonly changes: RedisChangeFeed;
   private readonly callTimeoutMs: number;
   private readonly pingTimeoutMs: number;
 
@@ -153,6 +158,7 @@ export class RedisConvoyStore implements ConvoyStore {
     this.historyCap = positive(options.historyCap ?? 10_000, 'historyCap');
     this.deadLetterCap = positive(options.deadLetterCap ?? 10_000, 'deadLetterCap');
     this.index = bucketIndexReader(this.scripts.scanIndex, this.keys);
+    this.changes = new RedisChangeFeed(this.client, this.keys, options.changeFeed);
     this.typeIndex = new ConvoyIndexReader(this.client, this.keys, async (key) => {
       const k = this.keys.convoy(key);
       const args = [
@@ -471,7 +477,16 @@ export class RedisConvoyStore implements ConvoyStore {
     return entries.map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
   }
 
+  publishChange(key: ConvoyKey): void {
+    this.changes.publish(key);
+  }
+
+  watchChanges(type: string, watcher: ChangeWatcher): () => void {
+    return this.changes.watch(type, watcher);
+  }
+
   async close(): Promise<void> {
+    this.changes.close();
     if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
   }
 
