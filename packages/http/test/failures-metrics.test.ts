@@ -133,7 +133,13 @@ describe('failures are first-class over HTTP', () => {
 
     // Discarding the letter clears the attention (view and listing).
     expect(
-      (await app.inject({ method: 'DELETE', url: '/convoys/label/l-1/dead-letters/1' })).statusCode,
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: '/convoys/label/l-1/dead-letters/1',
+          headers: { 'x-convoy-request': '1' },
+        })
+      ).statusCode,
     ).toBe(204);
     expect((await app.inject({ url: '/convoys/label/l-1' })).json().attention).toBeUndefined();
     const still = (await app.inject({ url: '/convoys/label?attention=1' })).json();
