@@ -59,6 +59,7 @@ export type {
   InboxItem,
   ItemList,
   ItemPage,
+  ReceiptItem,
   RedriveItem,
   StatusAction,
   StatusCounts,

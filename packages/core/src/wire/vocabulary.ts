@@ -31,6 +31,12 @@ export const eventOutcomes = [
 /** What happened to one event when its convoy processed it: one of {@link eventOutcomes}. */
 export type EventOutcome = (typeof eventOutcomes)[number];
 
+/**
+ * What processing decided for one event: an {@link EventOutcome} other than an operator's entry. A wait
+ * (`?wait=`, `GET .../wait`) reports one of these.
+ */
+export type EventDecision = Exclude<EventOutcome, 'operator'>;
+
 /** What an operator can do to a convoy (recorded in its history with outcome `operator`). */
 export const operatorActions = ['pause', 'resume', 'retry', 'redrive', 'discard'] as const;
 

@@ -24,7 +24,10 @@ export interface ScriptedGateway extends ConvoyGateway {
 const summary: ConvoyTypeSummary = { type: 'order', version: 1, versions: [1], events: ['Go'] };
 
 function unsupported(action: string, key: ConvoyKey): never {
-  throw new ConvoyError('operation_not_allowed', `The scripted gateway cannot ${action} ${key.type}/${key.id}`);
+  throw new ConvoyError(
+    'operation_not_allowed',
+    `The scripted gateway cannot ${action} ${key.type}/${key.id}`,
+  );
 }
 
 /** A gateway knowing type `order` and event `Go`; it accepts and never processes. */
@@ -45,6 +48,9 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
     },
     async waitForSeq(): Promise<boolean> {
       return false;
+    },
+    async waitForOutcome(): Promise<null> {
+      return null;
     },
     async waitFor(key: ConvoyKey): Promise<WaitForResult> {
       return { outcome: 'timeout', view: await base.getConvoy(key) };
