@@ -64,7 +64,7 @@ function candidate(definition: ConvoyDefinition, type: string): ConvoyEvent | un
   const schema = definition.schemas[type];
   if (schema === undefined) return { type };
   const json = eventJsonSchema(schema);
-  const event: ConvoyEvent = { ...(isSchema(json) ? requiredFields(json) : {}), type };
+  const event: ConvoyEvent = { type, ...(isSchema(json) ? requiredFields(json) : {}) };
   const result = schema['~standard'].validate(event);
   // An asynchronous schema cannot be checked here (nor at accept time): no example from it.
   if (result instanceof Promise) return undefined;
