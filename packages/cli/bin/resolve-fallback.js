@@ -15,7 +15,12 @@ export async function resolve(specifier, context, nextResolve) {
     if (!shared.test(specifier) || context.parentURL === fallbackParent) throw error;
     result = await nextResolve(specifier, { ...context, parentURL: fallbackParent });
   }
-  if (result.format === 'commonjs' && result.url.startsWith('file:') && /\.tsx?$/.test(result.url) && !result.url.includes('/node_modules/')) {
+  if (
+    result.format === 'commonjs' &&
+    result.url.startsWith('file:') &&
+    /\.tsx?$/.test(result.url) &&
+    !result.url.includes('/node_modules/')
+  ) {
     return { ...result, format: 'module' };
   }
   return result;

@@ -26,12 +26,14 @@ interface ServeFlags {
   readonly logRequests?: boolean;
   readonly console: boolean;
   readonly logLevel: string;
+  readonly storeTimeout: number;
 }
 
 interface WorkerFlags {
   readonly redis: string;
   readonly concurrency?: number;
   readonly logLevel: string;
+  readonly storeTimeout: number;
 }
 
 const logLevelOption = () =>
@@ -40,6 +42,13 @@ const logLevelOption = () =>
     .default('info');
 
 const redisOption = (description: string) => new Option('--redis <url>', description).env('CONVOY_REDIS_URL');
+const storeTimeoutOption = () =>
+  new Option(
+    '--store-timeout <ms>',
+    'with --redis: deadline of every store call; past it a request answers 503 store_unavailable (Retry-After: 1)',
+  )
+    .argParser(integer(100, 600_000))
+    .default(5_000);
 const concurrencyOption = () =>
   new Option('--concurrency <n>', 'convoys processed at the same time by this process').argParser(
     integer(1, 10_000),
@@ -94,6 +103,7 @@ export function createProgram(
     .addOption(
       redisOption('store convoys in Redis (durable, many processes) instead of the embedded memory store'),
     )
+    .addOption(storeTimeoutOption())
     .option('--no-worker', 'HTTP only: accept and read, let `convoy worker` processes do the processing')
     .option(
       '--no-local-turns',
@@ -118,6 +128,7 @@ export function createProgram(
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,
         console: flags.console,
+        storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => server.close());
       // One write: a reader that sees the URL line sees the whole banner (tests read it right after).
@@ -148,6 +159,7 @@ export function createProgram(
     .description('process the convoys of <module> stored in Redis (no HTTP)')
     .argument('<module>', 'the same module the HTTP nodes serve')
     .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
+    .addOption(storeTimeoutOption())
     .addOption(concurrencyOption())
     .addOption(logLevelOption())
     .action(async (module: string, flags: WorkerFlags) => {
@@ -158,6 +170,7 @@ export function createProgram(
         redis: flags.redis,
         concurrency: flags.concurrency,
         logLevel: flags.logLevel,
+        storeTimeoutMs: flags.storeTimeout,
       });
       closeOnSignals(() => worker.close());
       out(

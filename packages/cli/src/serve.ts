@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadDefinitions } from './load-definitions.ts';
 import { openProcessStore } from './process-store.ts';
+import { checkRedisUrl } from './redis-connection.ts';
 import type { StoreOptions } from './process-store.ts';
 
 /** Where `convoy serve` mounts the web console. */
@@ -52,7 +53,8 @@ export type ServerOptions = DefinitionSource &
      */
     readonly console?: boolean;
     /**
-     * Log every request (Fastify's logger).
+     * Log every request (Fastify's logger). Without it the API still logs each 5xx answer with its
+     * stack at `error` level (JSON on stderr).
      * @defaultValue false
      */
     readonly logRequests?: boolean;
@@ -88,6 +90,11 @@ export function engineLogger(level: string | undefined): ConvoyLogger | undefine
   return level === undefined ? undefined : pinoLogger(pino({ level }, pino.destination(2)));
 }
 
+/** The request logger's level without `logRequests`: `warn`, or `logLevel` when that is quieter. */
+function serverErrorLevel(logLevel: string | undefined): string {
+  return logLevel === 'error' || logLevel === 'fatal' || logLevel === 'silent' ? logLevel : 'warn';
+}
+
 /** The definitions of a {@link DefinitionSource}. */
 export async function resolveDefinitions(source: DefinitionSource): Promise<readonly ConvoyDefinition[]> {
   const definitions = source.definitions ?? (await loadDefinitions(source.module, source.cwd));
@@ -108,6 +115,7 @@ export async function resolveDefinitions(source: DefinitionSource): Promise<read
  * ```
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  if (options.redis !== undefined) checkRedisUrl(options.redis);
   const definitions = await resolveDefinitions(options);
   const processing = options.worker ?? true;
   if (!processing && options.redis === undefined) {
@@ -115,11 +123,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'An HTTP-only server (--no-worker) needs --redis: with the memory store nothing else could process',
     );
   }
-  const { store, scheduler, description } = await openProcessStore(options);
+  const logger = options.logger ?? engineLogger(options.logLevel);
+  const { store, scheduler, description } = await openProcessStore({ ...options, log: logger });
   // Prometheus metrics at GET /metrics: this process's own accepts and turns, plus convoys by status
   // read from the store's index at scrape time (so an HTTP-only node still shows every convoy).
   const metrics = createConvoyMetrics({ processMetrics: true });
-  const logger = options.logger ?? engineLogger(options.logLevel);
   const engine = createConvoyEngine({
     definitions,
     store,
@@ -136,8 +144,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = buildConvoyApp({
     gateway: engine,
     metrics,
-    // Same JSON lines as the engine's, on stderr; stdout stays for the banner.
-    logger: requestLogs ? { level: options.logLevel ?? 'info', stream: pino.destination(2) } : false,
+    // Same JSON lines as the engine's, on stderr; stdout stays for the banner. Without request logs the
+    // API still logs every 5xx with its stack (at `error`; warnings too unless the level is quieter).
+    logger: {
+      level: requestLogs ? (options.logLevel ?? 'info') : serverErrorLevel(options.logLevel),
+      stream: pino.destination(2),
+    },
   });
   const withConsole = options.console ?? true;
   let closing: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import type { ConvoyDefinition } from '@convoy/core';
 import { createConvoyEngine } from '@convoy/runtime';
 import type { ConvoyEngine, ConvoyLogger } from '@convoy/runtime';
 import { openProcessStore } from './process-store.ts';
+import { checkRedisUrl } from './redis-connection.ts';
 import { engineLogger, resolveDefinitions } from './serve.ts';
 import type { DefinitionSource } from './serve.ts';
 
@@ -21,6 +22,8 @@ export type WorkerOptions = DefinitionSource & {
   readonly logger?: ConvoyLogger;
   /** JSON logs (pino, on stderr) at this level. @defaultValue unset: console warnings and errors only */
   readonly logLevel?: string;
+  /** Deadline of every Redis store call in ms (`--store-timeout`). @defaultValue 5000 */
+  readonly storeTimeoutMs?: number | undefined;
 };
 
 /** A running worker. */
@@ -34,9 +37,10 @@ export interface RunningWorker {
 
 /** Start a worker: load the definitions, open the Redis store, take turns until closed. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  checkRedisUrl(options.redis);
   const definitions = await resolveDefinitions(options);
-  const { store, scheduler, description } = await openProcessStore(options);
   const logger = options.logger ?? engineLogger(options.logLevel);
+  const { store, scheduler, description } = await openProcessStore({ ...options, log: logger });
   const engine = createConvoyEngine({ definitions, store, scheduler, ...(logger ? { logger } : {}) });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

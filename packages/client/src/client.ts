@@ -4,6 +4,7 @@
  */
 import { isConvoyError } from '@convoy/core';
 import { path, Transport } from './transport.ts';
+import type { BulkDiscardResult, BulkRedriveResult, FleetItem } from '@convoy/core/wire';
 import type {
   AnyConvoyDefinition,
   ClientEventOf,
@@ -102,6 +103,15 @@ export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConv
   ): Promise<RedriveReceipt>;
   /** Drop one dead letter. */
   discard(type: ConvoyTypeOf<TDefinitions>, id: string, seq: number): Promise<void>;
+  /** Redrive the dead letters of up to 100 convoys of a type; one result per convoy, refusals included. */
+  redriveMany(type: ConvoyTypeOf<TDefinitions>, ids: readonly string[]): Promise<BulkRedriveResult[]>;
+  /** Discard up to 100 dead letters of a type; one result per letter, refusals included. */
+  discardMany(
+    type: ConvoyTypeOf<TDefinitions>,
+    letters: ReadonlyArray<{ readonly id: string; readonly seq: number }>,
+  ): Promise<BulkDiscardResult[]>;
+  /** Every type at a glance: convoys per status, with dead letters, events of the last minute. */
+  fleet(): Promise<FleetItem>;
   /** Stop processing the convoy (events are still accepted). */
   pause(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
   /** Process a paused convoy again. */
@@ -214,6 +224,23 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
     discard: async (type, id, seq) => {
       await http.send({ method: 'DELETE', path: path`/convoys/${type}/${id}/dead-letters/${seq}` });
     },
+    redriveMany: async (type, ids) =>
+      (
+        await http.json<{ items: BulkRedriveResult[] }>({
+          method: 'POST',
+          path: path`/dead-letters/${type}/redrive`,
+          body: { ids },
+        })
+      ).items,
+    discardMany: async (type, letters) =>
+      (
+        await http.json<{ items: BulkDiscardResult[] }>({
+          method: 'POST',
+          path: path`/dead-letters/${type}/discard`,
+          body: { letters },
+        })
+      ).items,
+    fleet: () => http.json<FleetItem>({ path: '/fleet' }),
     pause: (type, id) => operate(type, id, 'pause'),
     resume: (type, id) => operate(type, id, 'resume'),
     retry: (type, id) => operate(type, id, 'retry'),

@@ -6,3 +6,10 @@ export { createConvoyClient } from './client.ts';
 export type { ConvoyClient, ConvoyClientOptions, FollowOptions } from './client.ts';
 export { errorFromResponse } from './transport.ts';
 export type * from './types.ts';
+export type {
+  BulkDiscardResult,
+  BulkFailure,
+  BulkRedriveResult,
+  FleetItem,
+  FleetTypeItem,
+} from '@convoy/core/wire';

@@ -59,6 +59,44 @@ describe('the operator API through the client', () => {
     expect((await convoyError(convoy.discard('order', 'o-dl', 3))).code).toBe('dead_letter_not_found');
   });
 
+  it('bulk redrive and discard over a type, and the fleet overview', async () => {
+    for (const id of ['o-b1', 'o-b2']) {
+      await convoy.send('order', id, { type: 'OrderPlaced', amount: 5 });
+      await convoy.send('order', id, { type: 'Refund' });
+      await convoy.send('order', id, { type: 'Refund' }, { wait: 2000 });
+    }
+    const fleetBefore = await convoy.fleet();
+    const orders = fleetBefore.items.find((item) => item.type === 'order');
+    expect(orders?.deadLetterConvoys).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(orders?.counts ?? {}).sort()).toEqual([
+      'active',
+      'blocked',
+      'done',
+      'paused',
+      'stalled',
+    ]);
+
+    const discarded = await convoy.discardMany('order', [
+      { id: 'o-b1', seq: 3 },
+      { id: 'o-b2', seq: 3 },
+    ]);
+    expect(discarded).toEqual([
+      { id: 'o-b1', seq: 3, discarded: true },
+      { id: 'o-b2', seq: 3, discarded: true },
+    ]);
+    const redriven = await convoy.redriveMany('order', ['o-b1', 'o-b2']);
+    expect(redriven).toEqual([
+      { id: 'o-b1', redriven: [{ seq: 2, newSeq: 4 }] },
+      { id: 'o-b2', redriven: [{ seq: 2, newSeq: 4 }] },
+    ]);
+    expect(await convoy.deadLetters('order', 'o-b2')).toEqual([]);
+    // Nothing left to redrive is not a refusal; a convoy never seen is, in its own row.
+    expect(await convoy.redriveMany('order', ['o-b2', 'o-none'])).toEqual([
+      { id: 'o-b2', redriven: [] },
+      { id: 'o-none', error: { code: 'convoy_not_found', message: expect.any(String) } },
+    ]);
+  });
+
   it('a paused convoy keeps its events in the inbox until resumed; list filters by status', async () => {
     await convoy.send('ticket', 't-p', { type: 'Opened', title: 'p' }, { wait: 2000 });
     expect(await convoy.pause('ticket', 't-p')).toMatchObject({ status: 'paused' });

@@ -67,6 +67,7 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
       scope.get('/', page);
       scope.get('/types/:type', page);
       scope.get('/convoys/:type/:id', page);
+      scope.get('/dead-letters/:type', page);
 
       scope.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
         const asset = consoleAssets().get(request.params.name);
@@ -94,7 +95,8 @@ const consolePluginImpl: FastifyPluginAsync<ConsolePluginOptions> = async (fasti
  * public Convoy HTTP API (`@convoy/http`, mounted at `apiPrefix` on the same origin) and nothing else:
  * it is guarded by the API's auth, and it loads nothing from another origin.
  *
- * Routes (under `prefix`, default `/console`): `/`, `/types/:type`, `/convoys/:type/:id` (the page) and
+ * Routes (under `prefix`, default `/console`): `/` (the fleet), `/types/:type`, `/convoys/:type/:id`,
+ * `/dead-letters/:type` (the page) and
  * `/assets/console.js|console.css|favicon.svg`.
  *
  * @example

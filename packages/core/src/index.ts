@@ -30,7 +30,7 @@ export type * from './ports/clock.ts';
 export type * from './ports/gateway.ts';
 export type * from './ports/metrics.ts';
 export type { StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standard-schema.ts';
-export { validateConvoyId, validateIdempotencyKey } from './validate.ts';
+export { maxEventDepth, validateConvoyId, validateIdempotencyKey } from './validate.ts';
 export { toMermaid } from './export/mermaid.ts';
 export { toDot } from './export/dot.ts';
 export type { DotOptions } from './export/dot.ts';

@@ -5,6 +5,7 @@ import {
   canonicalJson,
   eventFingerprint,
   fnv1a64,
+  maxEventDepth,
   validateConvoyId,
   validateEvent,
   validateIdempotencyKey,
@@ -78,6 +79,18 @@ describe('validateEvent', () => {
       expect(codeOf(() => validateEvent(definition, body))).toBe('invalid_request');
     },
   );
+
+  it('refuses an event nested deeper than maxEventDepth with payload_too_deep, at any depth', () => {
+    const nested = (levels: number): Record<string, unknown> => {
+      let value: Record<string, unknown> = { type: 'Note' };
+      for (let level = 1; level < levels; level++) value = { type: 'Note', inner: value };
+      return value;
+    };
+    expect(codeOf(() => validateEvent(definition, nested(maxEventDepth)))).toBe('no error');
+    for (const levels of [maxEventDepth + 1, 3_000, 100_000]) {
+      expect(codeOf(() => validateEvent(definition, nested(levels)))).toBe('payload_too_deep');
+    }
+  });
 
   it('refuses a payload that is not plain JSON', () => {
     expect(codeOf(() => validateEvent(definition, { type: 'Note', text: () => 'x' }))).toBe(

@@ -51,6 +51,30 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * The deepest nesting of arrays and objects an event may have at any edge (HTTP refuses deeper bodies
+ * earlier, at 64 levels by default). Deeper values could exhaust the stack of the recursive steps that
+ * follow (validation, fingerprint, copies, JSON encoding), after part of an accept was written.
+ */
+export const maxEventDepth = 256;
+
+/**
+ * Whether `value` nests arrays and objects deeper than `limit` (iterative: safe on any depth). Each
+ * object is walked once, so a cycle (refused later as not JSON) or a shared sub-object costs nothing.
+ */
+function deeperThan(value: unknown, limit: number): boolean {
+  const seen = new Set<object>();
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== 'object' || top.value === null || seen.has(top.value)) continue;
+    seen.add(top.value);
+    const depth = top.depth + 1;
+    if (depth > limit) return true;
+    for (const item of Object.values(top.value)) stack.push({ value: item, depth });
+  }
+  return false;
+}
+
 /** The path of the first value that is not JSON (function, undefined, NaN, Date, Map, cycle...), or null. */
 function firstNonJson(value: unknown, path: string, seen: Set<object>): string | null {
   switch (typeof value) {
@@ -79,12 +103,18 @@ function firstNonJson(value: unknown, path: string, seen: Set<object>): string |
   }
 }
 
+/** A client's string quoted for a message, cut at 80 characters (a 60 KB type is not echoed back). */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
 /**
  * Check an event body for a definition: a plain JSON object with a string `type` that the definition's
  * machine declares. The body is returned as is: nothing is coerced, stripped or defaulted, so what the
  * machine sees is exactly what the client sent.
  *
- * @throws ConvoyError `invalid_request` (not a JSON object, no string `type`), `reserved_event_type`
+ * @throws ConvoyError `invalid_request` (not a JSON object, no string `type`), `payload_too_deep`
+ * (nested deeper than {@link maxEventDepth}), `reserved_event_type`
  * (`xstate.*`), `unknown_event_type` (details name the type and the accepted ones)
  * @example
  * ```ts
@@ -99,21 +129,34 @@ export function validateEvent(definition: ConvoyDefinition, body: unknown): Conv
   if (typeof type !== 'string') {
     throw new ConvoyError('invalid_request', 'Event must have a string "type"');
   }
+  if (deeperThan(body, maxEventDepth)) {
+    throw new ConvoyError(
+      'payload_too_deep',
+      `Event nests arrays and objects deeper than ${maxEventDepth} levels`,
+      {
+        maxDepth: maxEventDepth,
+      },
+    );
+  }
   const bad = firstNonJson(body, '$', new Set());
   if (bad !== null) {
     throw new ConvoyError('invalid_request', `Event is not plain JSON at ${bad}`, { path: bad });
   }
   if (type.startsWith('xstate.')) {
-    throw new ConvoyError('reserved_event_type', `Event type "${type}" is reserved for XState`, {
+    throw new ConvoyError('reserved_event_type', `Event type ${shown(type)} is reserved for XState`, {
       eventType: type,
     });
   }
   if (!definition.eventTypes.includes(type)) {
-    throw new ConvoyError('unknown_event_type', `Convoy "${definition.type}" does not know event "${type}"`, {
-      convoyType: definition.type,
-      eventType: type,
-      accepted: definition.eventTypes,
-    });
+    throw new ConvoyError(
+      'unknown_event_type',
+      `Convoy "${definition.type}" does not know event ${shown(type)}`,
+      {
+        convoyType: definition.type,
+        eventType: type,
+        accepted: definition.eventTypes,
+      },
+    );
   }
   const schema = definition.schemas[type];
   if (schema !== undefined) checkEventSchema(definition.type, type, schema, body);

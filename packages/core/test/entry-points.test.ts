@@ -20,6 +20,7 @@ describe('core entry points', () => {
       'isConvoyDefinition',
       'isConvoyError',
       'isConvoyStatus',
+      'maxEventDepth',
       'operatorActions',
       'statusTransitions',
       'summarizeDefinition',

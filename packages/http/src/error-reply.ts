@@ -99,5 +99,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const allow = isConvoyError(error) ? error.details?.['allow'] : undefined;
   if (payload.code === 'method_not_allowed' && typeof allow === 'string') reply.header('allow', allow);
   if (payload.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  // The store is down or slow: the same request may succeed shortly (the node recovers by itself).
+  if (payload.code === 'store_unavailable') reply.header('retry-after', '1');
   return reply.code(payload.statusCode).type('application/json; charset=utf-8').send(payload);
 }

@@ -6,6 +6,7 @@
 import { convoyStatuses } from '@convoy/core';
 import type { ConvoyGateway, ConvoyMetricsSink } from '@convoy/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { MinuteWindow } from './minute-window.ts';
 
 /** Options of {@link createConvoyMetrics}. */
 export interface ConvoyMetricsOptions {
@@ -28,6 +29,8 @@ export interface ConvoyMetrics {
   readonly registry: Registry;
   /** Let the `convoy_convoys` gauge read per-status counts from this gateway at scrape time. */
   observe(gateway: ConvoyGateway): void;
+  /** Events received and outcomes committed for `type` by this node over the last 60 s. */
+  lastMinute(type: string): { readonly received: number; readonly processed: number };
 }
 
 /** Seconds: from 1 ms to 5 min, for turns, end-to-end latency and timer lag alike. */
@@ -115,10 +118,16 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     },
   });
 
+  const receivedLastMinute = new MinuteWindow();
+  const processedLastMinute = new MinuteWindow();
   const sink: ConvoyMetricsSink = {
-    eventAccepted: (type, source) => received.inc({ type, source }),
+    eventAccepted: (type, source) => {
+      received.inc({ type, source });
+      receivedLastMinute.add(type);
+    },
     eventProcessed: (type, outcome, latencyMs) => {
       processed.inc({ type, outcome });
+      processedLastMinute.add(type);
       if (outcome === 'deadLettered') deadLetters.inc({ type });
       latency.observe({ type }, latencyMs / 1000);
     },
@@ -133,5 +142,9 @@ export function createConvoyMetrics(options: ConvoyMetricsOptions = {}): ConvoyM
     observe(next) {
       gateway = next;
     },
+    lastMinute: (type) => ({
+      received: receivedLastMinute.total(type),
+      processed: processedLastMinute.total(type),
+    }),
   };
 }

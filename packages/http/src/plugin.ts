@@ -9,13 +9,14 @@ import { authHooks, type ConvoyAuthOptions } from './auth.ts';
 import { apiRoutes } from './contract/routes.ts';
 import { serve } from './contract/serve.ts';
 import { registerConvoyRoutes } from './convoy-routes.ts';
+import { registerFleetRoutes } from './fleet-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import type { ConvoyMetrics } from './metrics.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerStreamRoutes } from './stream-routes.ts';
 import { sendError } from './error-reply.ts';
 import { registerMethodGuards } from './method-not-allowed.ts';
-import { jsonBodyParser } from './json-body.ts';
+import { defaultMaxBodyDepth, jsonBodyParser } from './json-body.ts';
 import { registerTypeRoutes } from './type-routes.ts';
 
 /** Options of {@link convoyPlugin}. */
@@ -32,6 +33,12 @@ export interface ConvoyPluginOptions {
    * @defaultValue 65536 (64 KiB)
    */
   readonly bodyLimit?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a JSON body, counted on the raw text before it is
+   * parsed; deeper bodies get 400 `payload_too_deep` and nothing is stored.
+   * @defaultValue 64
+   */
+  readonly maxDepth?: number;
   /**
    * Largest `?wait=` / `timeout=` a client may ask for, in milliseconds.
    * @defaultValue 30000
@@ -92,6 +99,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     throw new TypeError('convoyPlugin: `gateway` is required');
   const bodyLimit = integerOption('bodyLimit', options.bodyLimit, 64 * 1024, 1);
   const maxWaitMs = integerOption('maxWaitMs', options.maxWaitMs, 30_000, 0);
+  const maxDepth = integerOption('maxDepth', options.maxDepth, defaultMaxBodyDepth, 1);
   const defaultWaitMs = Math.min(5_000, maxWaitMs);
   const config = fastify.initialConfig;
   const maxParamLength = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
@@ -110,7 +118,11 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
     async (scope: FastifyInstance) => {
       // Only JSON: without the default text/plain parser, any other media type is a 415.
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, jsonBodyParser(scope));
+      scope.addContentTypeParser(
+        'application/json',
+        { parseAs: 'buffer', bodyLimit },
+        jsonBodyParser(scope, maxDepth),
+      );
       scope.setErrorHandler((error, request, reply) => sendError(error, request, reply));
       // The route table's zod schemas validate each request (contract/parse-request.ts, so every refusal
       // keeps its stable code) and generate the OpenAPI document; Fastify's own compilers stay out of it,
@@ -139,6 +151,7 @@ const convoyPluginImpl: FastifyPluginAsync<ConvoyPluginOptions> = async (fastify
       registerConvoyRoutes(scope, { gateway, routes, bodyLimit, defaultWaitMs, auth });
       registerTypeRoutes(scope, gateway, auth, routes);
       registerOperatorRoutes(scope, gateway, auth, routes);
+      registerFleetRoutes(scope, gateway, auth, routes, options.metrics);
       registerStreamRoutes(scope, gateway, auth, routes, { pollMs: 500, heartbeatMs: 15_000 });
       registerHealthRoutes(scope, gateway, auth, routes, options.metrics);
       const unserved = [...(openapi ? [] : ['/openapi.json']), ...(options.metrics ? [] : ['/metrics'])];

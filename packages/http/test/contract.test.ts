@@ -121,6 +121,24 @@ describe('every answer matches the route table', () => {
     await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1');
     await call('DELETE /convoys/:type/:id/dead-letters/:seq', '/convoys/shipment/s-2/dead-letters/1'); // 404
     await call('GET /convoys/:type/:id/history', '/convoys/shipment/s-1/history');
+    await post('shipment', 's-3', 'PickedUp');
+    await post('shipment', 's-4', 'PickedUp');
+    await call('GET /fleet', '/fleet');
+    await call('POST /dead-letters/:type/redrive', '/dead-letters/shipment/redrive', {
+      body: { ids: ['s-3', 'never'] },
+    });
+    await call('POST /dead-letters/:type/redrive', '/dead-letters/shipment/redrive', { body: { ids: [] } });
+    await call('POST /dead-letters/:type/discard', '/dead-letters/shipment/discard', {
+      body: {
+        letters: [
+          { id: 's-4', seq: 1 },
+          { id: 's-4', seq: 9 },
+        ],
+      },
+    });
+    await call('POST /dead-letters/:type/discard', '/dead-letters/nope/discard', {
+      body: { letters: [{ id: 's-4', seq: 1 }] },
+    });
     await call('GET /convoy-types', '/convoy-types');
     await call('GET /convoy-types/:type', '/convoy-types/shipment');
     const dot = await call('GET /convoy-types/:type/diagram.dot', '/convoy-types/shipment/diagram.dot');

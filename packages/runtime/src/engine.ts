@@ -336,6 +336,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     listConvoys: (query: ConvoyListQuery): Promise<ConvoyListPage> => operator.listConvoys(query),
     countConvoys: (type: string): Promise<Readonly<Record<ConvoyStatus, number>>> =>
       operator.countConvoys(type),
+    countDeadLetterConvoys: (type: string): Promise<number> => operator.countDeadLetterConvoys(type),
     listDeadLetters: (query: DeadLetterListQuery): Promise<DeadLetterPage> => operator.listDeadLetters(query),
     redriveDeadLetters: (
       key: ConvoyKey,

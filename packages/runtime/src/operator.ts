@@ -120,6 +120,12 @@ export class ConvoyOperator {
     return this.deps.store.countConvoys(type);
   }
 
+  /** How many convoys of a type hold dead letters. */
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    this.deps.registry.latest(type);
+    return this.deps.store.countDeadLetterConvoys(type);
+  }
+
   /** Dead letters of a type, `limit` convoys per page. */
   async listDeadLetters(query: DeadLetterListQuery): Promise<DeadLetterPage> {
     this.deps.registry.latest(query.type);

@@ -12,6 +12,8 @@ export class Ticker {
   #timeout: NodeJS.Timeout | undefined;
   #current: Promise<void> | undefined;
   #stopped = true;
+  /** Whether the last run failed: a run that keeps failing (e.g. Redis down) is logged once, not per tick. */
+  #failing = false;
 
   constructor(name: string, intervalMs: number, task: () => Promise<void>, logger: ConvoyLogger) {
     this.#name = name;
@@ -37,7 +39,18 @@ export class Ticker {
   #tick(): void {
     if (this.#stopped) return;
     this.#current = this.#task()
-      .catch((error: unknown) => this.#logger.error(`${this.#name} failed`, { error: errorMessage(error) }))
+      .then(
+        () => {
+          if (this.#failing) this.#logger.info(`${this.#name} recovered`);
+          this.#failing = false;
+        },
+        (error: unknown) => {
+          const fields = { error: errorMessage(error) };
+          if (this.#failing) this.#logger.debug(`${this.#name} still failing`, fields);
+          else this.#logger.error(`${this.#name} failed`, fields);
+          this.#failing = true;
+        },
+      )
       .finally(() => {
         this.#current = undefined;
         if (this.#stopped) return;

@@ -16,6 +16,10 @@ export interface TestRedis {
   readonly port: number;
   /** Send one command, resolve with the raw first reply line (e.g. `+OK`, `+PONG`). */
   command(...args: string[]): Promise<string>;
+  /** SIGKILL the server (an outage); its data directory stays for `restart`. */
+  kill9(): Promise<void>;
+  /** Start the server again on the same port and directory (replays the AOF). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,26 +63,19 @@ export async function startTestRedis(): Promise<TestRedis> {
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
     '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--dir', dir,
   ]; // prettier-ignore
-  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
-  const spawnError = new Promise<never>((_, reject) =>
-    child.on('error', (error) =>
-      reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)),
-    ),
-  );
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const pong = await Promise.race([command(port, ['PING']).catch(() => ''), spawnError]);
-    if (pong === '+PONG') break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not answer PING on port ${port}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let child = await launch(args, port);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     command: (...commandArgs: string[]) => command(port, commandArgs),
+    async kill9() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      child = await launch(args, port);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -88,4 +85,23 @@ export async function startTestRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function launch(args: readonly string[], port: number): Promise<ChildProcess> {
+  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  const spawnError = new Promise<never>((_, reject) =>
+    child.on('error', (error) =>
+      reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)),
+    ),
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pong = await Promise.race([command(port, ['PING']).catch(() => ''), spawnError]);
+    if (pong === '+PONG') return child;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not answer PING on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -31,9 +31,9 @@ function query(filters: Filters, cursor: string | null): string {
 }
 
 /** The list card. */
-export function ConvoyList(props: { type: string }): VNode {
+export function ConvoyList(props: { type: string; status?: string }): VNode {
   const { type } = props;
-  const [filters, setFilters] = useState<Filters>({ status: '', state: '', after: '' });
+  const [filters, setFilters] = useState<Filters>({ status: props.status ?? '', state: '', after: '' });
   const [draft, setDraft] = useState<Filters>(filters);
   const [rows, setRows] = useState<ConvoyView[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);

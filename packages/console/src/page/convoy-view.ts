@@ -138,7 +138,7 @@ function LiveConvoy(props: { type: string; id: string; description: ConvoyTypeDe
     </div>`;
   return html`
     <nav class="crumbs">
-      <${Link} path="">Types<//> / <${Link} path=${`/types/${encodeURIComponent(type)}`}>${type}<//> / ${id}
+      <${Link} path="">Fleet<//> / <${Link} path=${`/types/${encodeURIComponent(type)}`}>${type}<//> / ${id}
     </nav>
     <div class="page-head">
       <h1>${id}</h1>

@@ -28,7 +28,10 @@ function toElement(text: string, type: string): SVGSVGElement {
   // Never drawn larger than Graphviz laid it out (pt → px), shrunk to fit narrower screens. CSSOM writes
   // are allowed by the page's CSP, unlike style attributes.
   const widthPt = Number.parseFloat(svg.getAttribute('width') ?? '');
-  if (Number.isFinite(widthPt)) svg.style.maxWidth = `${Math.round((widthPt * 4) / 3)}px`;
+  if (Number.isFinite(widthPt)) {
+    svg.style.maxWidth = `${Math.round((widthPt * 4) / 3)}px`;
+    svg.dataset['naturalWidth'] = String(Math.round((widthPt * 4) / 3));
+  }
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   svg.setAttribute('class', 'diagram-svg');
@@ -37,9 +40,50 @@ function toElement(text: string, type: string): SVGSVGElement {
   return svg;
 }
 
-/** The diagram of `type`, with the state node ids in `active` highlighted. */
-export function Diagram(props: { type: string; active?: readonly string[] }): VNode {
+/**
+ * The diagram at the size Graphviz laid it out, in a modal dialog (Escape, the Close button or a click
+ * outside it closes it), with the same states highlighted.
+ */
+function ZoomDialog(props: { svg: SVGSVGElement; type: string; onClose: () => void }): VNode {
+  const dialog = useRef<HTMLDialogElement>(null);
   const holder = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const large = props.svg.cloneNode(true) as SVGSVGElement;
+    large.style.maxWidth = 'none';
+    // Full size: the width Graphviz laid it out at (the dialog scrolls when the screen is smaller).
+    const natural = props.svg.dataset['naturalWidth'];
+    if (natural !== undefined) large.style.width = `${natural}px`;
+    large.classList.add('zoomed');
+    holder.current?.replaceChildren(large);
+    dialog.current?.showModal();
+  }, [props.svg]);
+  const clickedOutside = (event: MouseEvent): void => {
+    if (event.target === dialog.current) dialog.current?.close();
+  };
+  return html`<dialog
+    class="diagram-zoom"
+    ref=${dialog}
+    aria-label=${`State diagram of ${props.type}, full size`}
+    onClose=${props.onClose}
+    onClick=${clickedOutside}
+  >
+    <div class="diagram-zoom-head">
+      <strong>${props.type}</strong>
+      <button type="button" class="button small secondary" onClick=${() => dialog.current?.close()}>
+        Close
+      </button>
+    </div>
+    <div class="diagram-zoom-body" ref=${holder}></div>
+  </dialog>`;
+}
+
+/**
+ * The diagram of `type`, with the state node ids in `active` highlighted; `zoomable` adds a click (or
+ * Enter) that opens it full size.
+ */
+export function Diagram(props: { type: string; active?: readonly string[]; zoomable?: boolean }): VNode {
+  const holder = useRef<HTMLDivElement>(null);
+  const [zoomed, setZoomed] = useState(false);
   const [svg, setSvg] = useState<SVGSVGElement | null>(null);
   const [error, setError] = useState<Error | null>(null);
 
@@ -68,5 +112,28 @@ export function Diagram(props: { type: string; active?: readonly string[] }): VN
   }, [svg, props.active]);
 
   if (error !== null) return html`<${ErrorBox} error=${error} />`;
-  return html`<div class="diagram" ref=${holder}></div>`;
+  if (!props.zoomable) return html`<div class="diagram" ref=${holder}></div>`;
+  const open = (): void => setZoomed(true);
+  return html`<div>
+    <div
+      class="diagram zoomable"
+      ref=${holder}
+      role="button"
+      tabindex="0"
+      title="Click to enlarge"
+      aria-label=${`Enlarge the state diagram of ${props.type}`}
+      onClick=${open}
+      onKeyDown=${(event: KeyboardEvent) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          open();
+        }
+      }}
+    ></div>
+    ${
+      zoomed && svg !== null
+        ? html`<${ZoomDialog} svg=${svg} type=${props.type} onClose=${() => setZoomed(false)} />`
+        : null
+    }
+  </div>`;
 }

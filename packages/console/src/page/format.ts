@@ -24,12 +24,18 @@ export function formatValue(value: StateValue | null | undefined): string {
   return leaves.join(' ∥ ');
 }
 
-/** A time of day with milliseconds (`14:03:07.120`), from an ISO string or epoch ms. */
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * A local date and time with milliseconds (`2026-12-02 14:03:07.120`), from an ISO string or epoch ms:
+ * every time the console shows carries its date (the ISO value is in the element's title).
+ */
 export function formatTime(at: string | number): string {
   const d = new Date(at);
-  return Number.isNaN(d.getTime())
-    ? '—'
-    : `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  if (Number.isNaN(d.getTime())) return '—';
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `${date} ${time}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 /** An event's payload (everything but `type`), or null when there is none. */

@@ -1,36 +1,42 @@
 /**
- * The home page: every registered type with its diagram, and the lookup form.
+ * The home page: the fleet at a glance (what is failing across every type), the lookup form (any type),
+ * and every registered type with its diagram.
  */
 import { html } from 'htm/preact';
 import type { ConvoyTypeSummary } from '@convoy/core';
 import type { ItemList } from '@convoy/core/wire';
 import type { VNode } from 'preact';
-import { api, consoleBase, getJson } from './api.ts';
+import { api, getJson } from './api.ts';
 import { Diagram } from './diagram.ts';
+import { FleetTable } from './fleet-table.ts';
 import { LookupForm, RecentChips } from './lookup.ts';
 import { useLoad } from './use-load.ts';
-import { Card } from './ui.ts';
+import { Card, Link } from './ui.ts';
 
-/** `/`: the types. */
+/** `/`: the fleet and the types. */
 export function HomeView(): VNode {
   const types = useLoad(() => getJson<ItemList<ConvoyTypeSummary>>(api`/convoy-types`), []);
   if (types.state !== 'ready') return types.view;
   const items = types.value.items;
   return html`
     <div class="page-head">
-      <h1>Convoy types</h1>
-      <p class="muted">${items.length} registered</p>
+      <h1>Fleet</h1>
+      <p class="muted">${items.length} convoy types registered</p>
     </div>
-    <${Card} title="Find a convoy"><${LookupForm} types=${items} /><${RecentChips} /><//>
+    <${FleetTable} />
+    <${Card} title="Find a convoy"><${LookupForm} types=${items} anyType=${true} /><${RecentChips} /><//>
     <div class="type-grid">
       ${items.map(
         (t) =>
-          html`<a class="card type-card" href=${`${consoleBase}/types/${encodeURIComponent(t.type)}`}>
-            <h2>${t.type}<span class="version">v${t.version}</span></h2>
+          html`<section class="card type-card" data-type=${t.type}>
+            <h2>
+              <${Link} path=${`/types/${encodeURIComponent(t.type)}`}>${t.type}<//>
+              <span class="version">v${t.version}</span>
+            </h2>
             ${t.description ? html`<p class="muted">${t.description}</p>` : null}
-            <${Diagram} type=${t.type} />
+            <${Diagram} type=${t.type} zoomable=${true} />
             <div class="chips">${t.events.map((e) => html`<span class="chip">${e}</span>`)}</div>
-          </a>`,
+          </section>`,
       )}
     </div>
   `;

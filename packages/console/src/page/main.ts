@@ -8,6 +8,7 @@ import { html, render } from 'htm/preact';
 import type { VNode } from 'preact';
 import { consoleBase } from './api.ts';
 import { ConvoyView } from './convoy-view.ts';
+import { DeadLetterListView } from './dead-letter-list.ts';
 import { HomeView } from './home-view.ts';
 import { TypeView } from './type-view.ts';
 import { ErrorBox, Link } from './ui.ts';
@@ -25,13 +26,17 @@ function route(pathname: string): VNode {
     document.title = 'Convoy console';
     return html`<${HomeView} />`;
   }
-  if (view === 'types' && parts.length === 2 && first !== undefined)
-    return html`<${TypeView} type=${first} />`;
+  if (view === 'types' && parts.length === 2 && first !== undefined) {
+    const status = new URLSearchParams(location.search).get('status') ?? undefined;
+    return html`<${TypeView} type=${first} status=${status} />`;
+  }
+  if (view === 'dead-letters' && parts.length === 2 && first !== undefined)
+    return html`<${DeadLetterListView} type=${first} />`;
   if (view === 'convoys' && parts.length === 3 && first !== undefined && second !== undefined) {
     return html`<${ConvoyView} type=${first} id=${second} />`;
   }
   return html`<${ErrorBox} error=${{ code: 'route_not_found', message: `Nothing at ${path}` }} />
-    <p><${Link} path="">Back to the types<//></p>`;
+    <p><${Link} path="">Back to the fleet<//></p>`;
 }
 
 const main = document.getElementById('main');

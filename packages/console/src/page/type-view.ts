@@ -14,7 +14,7 @@ import { useLoad } from './use-load.ts';
 import { Card, Link } from './ui.ts';
 
 /** `/types/:type`. */
-export function TypeView(props: { type: string }): VNode {
+export function TypeView(props: { type: string; status?: string }): VNode {
   const { type } = props;
   document.title = `${type} · Convoy console`;
   const loaded = useLoad(
@@ -28,14 +28,15 @@ export function TypeView(props: { type: string }): VNode {
   if (loaded.state !== 'ready') return loaded.view;
   const [description, types] = loaded.value;
   return html`
-    <nav class="crumbs"><${Link} path="">Types<//> / ${type}</nav>
+    <nav class="crumbs"><${Link} path="">Fleet<//> / ${type}</nav>
     <div class="page-head">
       <h1>${type}<span class="version">v${description.version}</span></h1>
       ${description.description ? html`<p class="muted">${description.description}</p>` : null}
     </div>
     <${Card} title="Find a convoy"><${LookupForm} types=${types.items} selected=${type} /><//>
-    <${ConvoyList} type=${type} />
-    <${Card} title="Diagram"><${Diagram} type=${type} /><//>
+    <${ConvoyList} type=${type} status=${props.status} />
+    <p><${Link} path=${`/dead-letters/${encodeURIComponent(type)}`}>Dead letters of ${type}<//></p>
+    <${Card} title="Diagram"><${Diagram} type=${type} zoomable=${true} /><//>
     <div class="columns">
       <${Card} title="Events">
         <div class="chips">${description.events.map((e) => html`<span class="chip">${e}</span>`)}</div>

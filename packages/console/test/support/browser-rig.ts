@@ -5,7 +5,7 @@
  * (`.ci/run` installs Debian's chromium), a loud skip on a developer's machine.
  */
 import { existsSync } from 'node:fs';
-import { buildConvoyApp } from '@convoy/http';
+import { buildConvoyApp, createConvoyMetrics } from '@convoy/http';
 import type { ConvoyAuthOptions } from '@convoy/http';
 import type { ConvoyEngine } from '@convoy/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -41,7 +41,10 @@ export interface BrowserRig {
 /**
  * Start the rig. Resolves undefined when Chromium is missing outside CI (the tests are skipped); throws in CI.
  */
-export async function startBrowserRig(auth?: ConvoyAuthOptions): Promise<BrowserRig | undefined> {
+export async function startBrowserRig(
+  auth?: ConvoyAuthOptions,
+  options: { readonly metrics?: boolean } = {},
+): Promise<BrowserRig | undefined> {
   if (!hasChromium) {
     if (inCi)
       throw new Error(`Chromium is missing at ${chromiumPath}: .ci/run must install Debian's chromium`);
@@ -50,8 +53,13 @@ export async function startBrowserRig(auth?: ConvoyAuthOptions): Promise<Browser
     );
     return undefined;
   }
-  const engine = await memoryEngine();
-  const app = buildConvoyApp({ gateway: engine, ...(auth === undefined ? {} : { auth }) });
+  const metrics = options.metrics ? createConvoyMetrics() : undefined;
+  const engine = await memoryEngine(undefined, metrics?.sink);
+  const app = buildConvoyApp({
+    gateway: engine,
+    ...(auth === undefined ? {} : { auth }),
+    ...(metrics === undefined ? {} : { metrics }),
+  });
   try {
     await app.register(consolePlugin);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });

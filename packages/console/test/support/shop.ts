@@ -2,7 +2,7 @@
  * Convoys for the console tests, defined the way a user would, and a real engine on the memory store.
  */
 import { defineConvoy } from '@convoy/core';
-import type { ConvoyDefinition } from '@convoy/core';
+import type { ConvoyDefinition, ConvoyMetricsSink } from '@convoy/core';
 import { createConvoyEngine, MemoryConvoyStore, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
 import type { ConvoyEngine } from '@convoy/runtime';
 import { assign, setup } from 'xstate';
@@ -93,12 +93,14 @@ export const review = defineConvoy({ type: 'review', machine: reviewMachine });
 /** A started engine over the memory store, as an embedded app would run it. */
 export async function memoryEngine(
   definitions: readonly ConvoyDefinition[] = [order, review],
+  metrics?: ConvoyMetricsSink,
 ): Promise<ConvoyEngine> {
   const engine = createConvoyEngine({
     definitions,
     store: new MemoryConvoyStore(),
     scheduler: new MemoryTurnScheduler(),
     logger: silentLogger,
+    ...(metrics === undefined ? {} : { metrics }),
   });
   await engine.start();
   return engine;

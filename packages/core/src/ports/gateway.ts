@@ -75,6 +75,8 @@ export interface ConvoyReader {
   listConvoys(query: ConvoyListQuery): Promise<ConvoyListPage>;
   /** How many convoys of a type are in each status. */
   countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /** How many convoys of a type hold dead letters. Throws `unknown_convoy_type`. */
+  countDeadLetterConvoys(type: string): Promise<number>;
   /** The convoy's dead letters, oldest first (empty for a convoy never seen). */
   getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;
   /** Dead letters of every convoy of a type, a page of convoys at a time. */

@@ -250,6 +250,8 @@ export interface ConvoyReadStore {
   listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage>;
   /** How many convoys of a type are in each status (from the index). */
   countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>>;
+  /** How many convoys of a type hold dead letters (from the dead-letter index: never a scan). */
+  countDeadLetterConvoys(type: string): Promise<number>;
   /** A page of the convoys of a type that hold dead letters, most recent dead letter first. */
   listDeadLetterConvoys(query: {
     readonly type: string;

@@ -86,6 +86,55 @@ export interface RedriveItem {
   }>;
 }
 
+/** One type in the fleet overview (`GET /fleet`). */
+export interface FleetTypeItem {
+  readonly type: string;
+  readonly version: number;
+  readonly description?: string;
+  /** Convoys per status, from the status index (never a scan). */
+  readonly counts: StatusCounts;
+  /** Convoys holding at least one dead letter, from the dead-letter index. */
+  readonly deadLetterConvoys: number;
+  /**
+   * Events received into inboxes and outcomes committed in the last 60 s, as counted by the node that
+   * answers (`scope: 'node'`); null when that node keeps no metrics. Sum `rate()` of the Prometheus
+   * counters over every node for the fleet-wide figure.
+   */
+  readonly lastMinute: {
+    readonly received: number;
+    readonly processed: number;
+    readonly scope: 'node';
+  } | null;
+}
+
+/** The fleet overview: every registered type at a glance. */
+export interface FleetItem {
+  /** When the counts were read (ISO 8601). */
+  readonly at: string;
+  readonly items: readonly FleetTypeItem[];
+}
+
+/** A refusal inside a bulk answer: the error code and message the single action would have answered. */
+export interface BulkFailure {
+  readonly code: ConvoyErrorCode;
+  readonly message: string;
+}
+
+/** One convoy of a bulk redrive: what it put back, or why it could not. */
+export interface BulkRedriveResult {
+  readonly id: string;
+  readonly redriven?: RedriveItem['redriven'];
+  readonly error?: BulkFailure;
+}
+
+/** One letter of a bulk discard: discarded, or why not. */
+export interface BulkDiscardResult {
+  readonly id: string;
+  readonly seq: number;
+  readonly discarded: boolean;
+  readonly error?: BulkFailure;
+}
+
 /** A list answer; `cursor` (paged lists only) is passed back for the next page, null on the last. */
 export interface ItemList<TItem> {
   readonly items: readonly TItem[];

@@ -182,3 +182,47 @@ export const redriveBody = z
     },
   )
   .nullish();
+
+/** Most convoys (or letters) one bulk request may name: each is its own recorded operator action. */
+export const maxBulkItems = 100;
+
+const bulkIdsError = `Body must be {"ids": [...]} with 1 to ${maxBulkItems} distinct convoy ids`;
+
+/** `POST /dead-letters/:type/redrive`: the convoys whose dead letters to redrive, each in order. */
+export const bulkRedriveBody = z.strictObject(
+  {
+    ids: z
+      .array(convoyIdParam, { error: bulkIdsError })
+      .min(1, { error: bulkIdsError })
+      .max(maxBulkItems, { error: bulkIdsError })
+      .refine((ids) => new Set(ids).size === ids.length, { error: bulkIdsError }),
+  },
+  { error: bulkIdsError },
+);
+
+const bulkLettersError = `Body must be {"letters": [{"id": ..., "seq": n}, ...]} with 1 to ${maxBulkItems} distinct letters`;
+
+/** `POST /dead-letters/:type/discard`: the dead letters to discard. */
+export const bulkDiscardBody = z.strictObject(
+  {
+    letters: z
+      .array(
+        z.strictObject(
+          {
+            id: convoyIdParam,
+            seq: z.number({ error: bulkLettersError }).int({ error: bulkLettersError }).min(1, {
+              error: bulkLettersError,
+            }),
+          },
+          { error: bulkLettersError },
+        ),
+        { error: bulkLettersError },
+      )
+      .min(1, { error: bulkLettersError })
+      .max(maxBulkItems, { error: bulkLettersError })
+      .refine((letters) => new Set(letters.map((l) => `${l.seq}:${l.id}`)).size === letters.length, {
+        error: bulkLettersError,
+      }),
+  },
+  { error: bulkLettersError },
+);

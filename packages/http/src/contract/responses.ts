@@ -163,6 +163,56 @@ export const typeSummaryItem = z.looseObject({
   events: z.array(z.string()),
 });
 
+const statusCounts = z.strictObject(
+  Object.fromEntries(convoyStatuses.map((status) => [status, z.int()])) as Record<
+    (typeof convoyStatuses)[number],
+    z.ZodInt
+  >,
+);
+
+/** `GET /fleet`: every type at a glance. */
+export const fleetItem = z.strictObject({
+  at: isoTime,
+  items: z.array(
+    z.strictObject({
+      type: z.string(),
+      version: z.int(),
+      description: z.string().optional(),
+      counts: statusCounts.meta({ description: 'Convoys per status, from the status index' }),
+      deadLetterConvoys: z.int().meta({ description: 'Convoys holding at least one dead letter' }),
+      lastMinute: z
+        .strictObject({ received: z.int(), processed: z.int(), scope: z.literal('node') })
+        .nullable()
+        .meta({ description: 'Counted by the answering node over the last 60 s; null without metrics' }),
+    }),
+  ),
+});
+
+const bulkFailure = z.strictObject({ code: errorItem.shape.code, message: z.string() });
+
+/** `POST /dead-letters/:type/redrive`: one result per convoy, in the order asked. */
+export const bulkRedriveItem = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: z.string(),
+      redriven: redriveItem.shape.redriven.optional(),
+      error: bulkFailure.optional(),
+    }),
+  ),
+});
+
+/** `POST /dead-letters/:type/discard`: one result per letter, in the order asked. */
+export const bulkDiscardItem = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: z.string(),
+      seq: z.int(),
+      discarded: z.boolean(),
+      error: bulkFailure.optional(),
+    }),
+  ),
+});
+
 /** `{ items }` of a list. */
 export const listOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
 

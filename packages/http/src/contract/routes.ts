@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import {
+  bulkDiscardBody,
+  bulkRedriveBody,
   conditionQuery,
   convoyIdParam,
   convoyTypeParam,
@@ -20,6 +22,9 @@ import {
 } from './fields.ts';
 import {
   acceptedItem,
+  bulkDiscardItem,
+  bulkRedriveItem,
+  fleetItem,
   convoyItem,
   deadLetterItem,
   deferredItem,
@@ -39,6 +44,8 @@ import type { NonJsonAnswer } from './route-spec.ts';
 export const maxListLimit = 500;
 /** Operator bodies are tiny (`{"seq": 7}`): anything bigger is refused early. */
 const operatorBodyLimit = 1024;
+/** A bulk body names at most 100 ids (128 characters each) or letters. */
+const bulkBodyLimit = 64 * 1024;
 
 const typeParams = z.strictObject({ type: convoyTypeParam });
 const keyParams = z.strictObject({ type: convoyTypeParam, id: convoyIdParam });
@@ -227,6 +234,33 @@ export function apiRoutes(maxWaitMs: number) {
       responses: { 200: pageOf(deadLetterItem) },
       errors: [400, 404],
     }),
+    'POST /dead-letters/:type/redrive': defineRoute({
+      method: 'POST',
+      url: '/dead-letters/:type/redrive',
+      tag: 'operator',
+      summary:
+        "Redrive the dead letters of up to 100 convoys (each convoy's in order, each recorded in its history)",
+      group: 'operate',
+      bodyLimit: bulkBodyLimit,
+      params: typeParams,
+      querystring: noQuery,
+      body: bulkRedriveBody,
+      responses: { 200: bulkRedriveItem },
+      errors: [400, 404, 413, 415],
+    }),
+    'POST /dead-letters/:type/discard': defineRoute({
+      method: 'POST',
+      url: '/dead-letters/:type/discard',
+      tag: 'operator',
+      summary: 'Discard up to 100 dead letters (each recorded in its convoy history)',
+      group: 'operate',
+      bodyLimit: bulkBodyLimit,
+      params: typeParams,
+      querystring: noQuery,
+      body: bulkDiscardBody,
+      responses: { 200: bulkDiscardItem },
+      errors: [400, 404, 413, 415],
+    }),
     'POST /convoys/:type/:id/dead-letters/redrive': defineRoute({
       method: 'POST',
       url: '/convoys/:type/:id/dead-letters/redrive',
@@ -281,6 +315,17 @@ export function apiRoutes(maxWaitMs: number) {
       'Armed durable timers, earliest first',
       listOf(timerItem),
     ),
+    'GET /fleet': defineRoute({
+      method: 'GET',
+      url: '/fleet',
+      tag: 'operator',
+      summary:
+        'Every type at a glance: convoys per status and with dead letters (from the indexes), events in the last minute',
+      group: 'read',
+      querystring: noQuery,
+      responses: { 200: fleetItem },
+      errors: [400],
+    }),
     'GET /convoy-types': defineRoute({
       method: 'GET',
       url: '/convoy-types',

@@ -98,6 +98,10 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
       assertType(type);
       return { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 };
     },
+    async countDeadLetterConvoys(type) {
+      assertType(type);
+      return 0;
+    },
     getDeadLetters: async () => [],
     async listDeadLetters(query) {
       assertType(query.type);

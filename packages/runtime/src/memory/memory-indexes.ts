@@ -59,6 +59,11 @@ export class MemoryConvoyIndexes {
     return counts;
   }
 
+  /** How many convoys of a type hold dead letters. */
+  countDeadLetterConvoys(type: string): number {
+    return this.#deadLetters.get(type)?.size ?? 0;
+  }
+
   /** Convoys of a type holding dead letters, by their latest one, in cursor pages. */
   listDeadLetterConvoys(query: {
     readonly type: string;

@@ -140,9 +140,26 @@ export class MemoryConvoyStore implements ConvoyStore {
 
   async accept(input: AcceptInput): Promise<AcceptReceipt> {
     this.#assertOpen();
+    // Everything that can throw on a hostile event (a copy too deep to clone) runs before the first
+    // write: a failed accept leaves no trace, as a Lua script that errors before writing.
+    const event = clone(input.event);
+    const source = clone(input.source);
     this.#expire(input.now);
     const slot = this.#slotFor(input.key);
-    const source = input.source;
+    try {
+      return this.#acceptInto(slot, input, event, source);
+    } catch (error) {
+      this.#dropIfEmpty(slot);
+      throw error;
+    }
+  }
+
+  #acceptInto(
+    slot: ConvoySlot,
+    input: AcceptInput,
+    event: AcceptInput['event'],
+    source: AcceptInput['source'],
+  ): AcceptReceipt {
     if (source.kind === 'timer') {
       // The firing must name the arming the convoy holds now, and be due at the store's time.
       const armed = slot.timers.get(source.timerId);
@@ -182,12 +199,7 @@ export class MemoryConvoyStore implements ConvoyStore {
     const seq = slot.accepted + 1;
     slot.accepted = seq;
     if (seq === 1) slot.firstAcceptedAt = input.now;
-    slot.inbox.set(seq, {
-      seq,
-      event: clone(input.event),
-      acceptedAt: input.now,
-      source: clone(input.source),
-    });
+    slot.inbox.set(seq, { seq, event, acceptedAt: input.now, source });
     if (idemKey !== undefined) {
       slot.idempotency.set(idemKey, {
         seq,
@@ -377,6 +389,11 @@ export class MemoryConvoyStore implements ConvoyStore {
   async countConvoys(type: string): Promise<Readonly<Record<ConvoyStatus, number>>> {
     this.#assertOpen();
     return this.#indexes.countConvoys(type);
+  }
+
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    this.#assertOpen();
+    return this.#indexes.countDeadLetterConvoys(type);
   }
 
   async listDeadLetterConvoys(query: {

@@ -61,6 +61,15 @@ export class ConvoyIndexReader {
     return counts;
   }
 
+  /** Convoys holding dead letters, summed over buckets (one ZCARD per bucket). */
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    await this.reapExpired(type);
+    const cards = await Promise.all(
+      this.#buckets.map((bucket) => this.client.zcard(this.keys.deadLetterIndex(bucket, type))),
+    );
+    return cards.reduce((sum, count) => sum + count, 0);
+  }
+
   /** Drop the index entries of the convoys of a type whose retention has expired them. */
   async reapExpired(type: string): Promise<number> {
     const [seconds, micros] = await this.client.time();

@@ -32,7 +32,7 @@ import type {
   TurnCommit,
 } from '@convoy/core/store';
 import { Redis } from 'ioredis';
-import type { Cluster } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
 import { encodeTimerMember, RedisKeys, timerMemberPrefix } from './keys.ts';
 import type { IdempotencyNamespace } from './keys.ts';
 import type { RedisKeyOptions } from './keys.ts';
@@ -78,6 +78,30 @@ export interface RedisConvoyStoreOptions extends RedisKeyOptions {
    * @defaultValue ignore them
    */
   readonly onConnectionError?: (error: Error) => void;
+  /**
+   * Deadline of every store call (script or read), in milliseconds. Past it the call fails with
+   * `store_unavailable` (503 over HTTP) instead of waiting for a Redis that is down or frozen; the
+   * command itself may still reach Redis later (a script is safe to run twice), so a timed-out accept's
+   * outcome is unknown: retry it with the same idempotency key.
+   * @defaultValue 5_000
+   */
+  readonly callTimeoutMs?: number;
+  /**
+   * Deadline of `ping()` (readiness), in milliseconds, at most `callTimeoutMs`.
+   * @defaultValue 1_000
+   */
+  readonly pingTimeoutMs?: number;
+}
+
+/**
+ * ioredis options of a client the store creates from a URL: fail fast while disconnected. Commands
+ * issued while Redis is unreachable wait in ioredis's offline queue only until a second reconnection
+ * attempt fails (`maxRetriesPerRequest: 1`, a few hundred ms), so an outage answers quickly and the
+ * queue never grows with minutes of stale calls; reconnection itself goes on forever (ioredis's default
+ * back-off, at most 2 s apart), so the store recovers by itself when Redis is back.
+ */
+function urlClientOptions(callTimeoutMs: number): RedisOptions {
+  return { maxRetriesPerRequest: 1, connectTimeout: Math.min(callTimeoutMs, 5_000) };
 }
 
 /**
@@ -102,12 +126,19 @@ export class RedisConvoyStore implements ConvoyStore {
   private readonly deadLetterCap: number;
   private readonly index: ReturnType<typeof bucketIndexReader>;
   private readonly typeIndex: ConvoyIndexReader;
+  private readonly callTimeoutMs: number;
+  private readonly pingTimeoutMs: number;
 
   constructor(options: RedisConvoyStoreOptions) {
     this.keys = new RedisKeys(options);
     this.ownsClient = typeof options.connection === 'string';
+    this.callTimeoutMs = positive(options.callTimeoutMs ?? 5_000, 'callTimeoutMs');
+    this.pingTimeoutMs = Math.min(
+      positive(options.pingTimeoutMs ?? 1_000, 'pingTimeoutMs'),
+      this.callTimeoutMs,
+    );
     if (typeof options.connection === 'string') {
-      const client = new Redis(options.connection);
+      const client = new Redis(options.connection, urlClientOptions(this.callTimeoutMs));
       // Without a listener ioredis prints every reconnect attempt; failures surface through the calls.
       client.on('error', options.onConnectionError ?? (() => undefined));
       this.client = client;
@@ -310,6 +341,10 @@ export class RedisConvoyStore implements ConvoyStore {
     return this.read(null, () => this.typeIndex.countConvoys(type));
   }
 
+  async countDeadLetterConvoys(type: string): Promise<number> {
+    return this.read(null, () => this.typeIndex.countDeadLetterConvoys(type));
+  }
+
   async listDeadLetterConvoys(query: {
     readonly type: string;
     readonly limit: number;
@@ -368,7 +403,48 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async ping(): Promise<void> {
-    await this.read(null, () => this.client.ping());
+    await this.read(null, () => this.client.ping(), this.pingTimeoutMs);
+  }
+
+  /**
+   * Wait until the client is connected and ready, at most `timeoutMs`: a process checks this at start-up
+   * so an unreachable Redis is a clear error within seconds rather than calls failing later.
+   *
+   * @throws ConvoyError `store_unavailable` (the message carries the last connection error)
+   */
+  async waitUntilReady(timeoutMs: number): Promise<void> {
+    const client = this.client;
+    if (client.status === 'ready') return;
+    let lastError: Error | undefined;
+    const onError = (error: Error): void => {
+      lastError = error;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let onReady: (() => void) | undefined;
+    client.on('error', onError);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        onReady = resolve;
+        client.once('ready', onReady);
+        timer = setTimeout(() => {
+          const cause = lastError?.message ?? `connection ${client.status}`;
+          reject(
+            new ConvoyError(
+              'store_unavailable',
+              `Redis is not reachable after ${timeoutMs} ms (${cause})`,
+              undefined,
+              {
+                cause: lastError,
+              },
+            ),
+          );
+        }, timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      client.off('error', onError);
+      if (onReady) client.off('ready', onReady);
+    }
   }
 
   /** The dead letters with their stored JSON (the scripts match a letter by its exact stored string). */
@@ -394,10 +470,34 @@ export class RedisConvoyStore implements ConvoyStore {
     return reply;
   }
 
-  /** Runs a Redis call; a connection or server failure becomes `store_unavailable` (retryable). */
-  private async read<T>(key: ConvoyKey | null, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a Redis call with a deadline (`callTimeoutMs` unless given); a connection or server failure, or
+   * no answer in time, becomes `store_unavailable` (retryable).
+   */
+  private async read<T>(
+    key: ConvoyKey | null,
+    call: () => Promise<T>,
+    timeoutMs: number = this.callTimeoutMs,
+  ): Promise<T> {
+    // A connection that was up and is now lost fails at once (ioredis reconnects meanwhile) rather than
+    // queueing calls that would only time out; a client still connecting for the first time queues.
+    if (this.client.status === 'reconnecting') {
+      throw new ConvoyError(
+        'store_unavailable',
+        'Redis connection lost; reconnecting',
+        key ? { type: key.type, id: key.id } : undefined,
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${timeoutMs} ms (store call deadline)`)),
+        timeoutMs,
+      );
+    });
     try {
-      return await call();
+      // The late call still settles into the race's handlers: its rejection is never unhandled.
+      return await Promise.race([call(), deadline]);
     } catch (error) {
       if (isConvoyError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -409,6 +509,8 @@ export class RedisConvoyStore implements ConvoyStore {
           cause: error,
         },
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

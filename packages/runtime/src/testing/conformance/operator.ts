@@ -111,6 +111,8 @@ export function operatorTests(h: () => Harness): void {
       [key.id, 2],
       [key.id, 3],
     ]);
+    // The fleet count reads the index: one convoy holds them, whatever the number of letters.
+    expect(await h().engine.countDeadLetterConvoys(deadLetter.type)).toBe(1);
 
     await h().send(key, { type: 'PaymentConfirmed', amount: 9 });
     await h().engine.runTurn(key);
@@ -121,6 +123,7 @@ export function operatorTests(h: () => Harness): void {
     ]);
     expect(await h().engine.getDeadLetters(key)).toEqual([]);
     expect((await h().engine.listDeadLetters({ type: deadLetter.type })).items).toEqual([]);
+    expect(await h().engine.countDeadLetterConvoys(deadLetter.type)).toBe(0);
     expect((await h().engine.getInbox(key))?.map((event) => [event.seq, event.source])).toEqual([
       [5, { kind: 'redrive', deadLetterSeq: 2 }],
       [6, { kind: 'redrive', deadLetterSeq: 3 }],
