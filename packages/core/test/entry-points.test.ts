@@ -60,6 +60,7 @@ describe('core entry points', () => {
       'assertMachineFromPeerXstate',
       'blockedTurn',
       'eventFingerprint',
+      'exampleEvent',
       'hydrateSnapshot',
       'invokeEffectAction',
       'stallTimerIds',
