@@ -2,6 +2,7 @@
  * The outcome of one event, read back for a wait: which history entry decided it, and the report the
  * edges answer with (outcome, reason, whether it can still change, the convoy's status and state).
  */
+import { isEventDecision } from '@convoy/core';
 import type { ConvoyKey, ConvoyRecord, EventDecision, EventOutcomeReport, HistoryEntry } from '@convoy/core';
 import type { ConvoyReadStore } from '@convoy/core/store';
 
@@ -17,16 +18,16 @@ export function isDeferred(record: ConvoyRecord, seq: number): boolean {
 
 /**
  * The entry that decided event `seq`: while it is deferred, its latest `deferred` entry; otherwise the
- * first decision after its last deferral (or its first decision when it was never deferred). Later
- * entries of the same seq (an operator's redrive or discard, an effect's failure) describe what
- * happened afterwards, not what processing decided, and are passed over.
+ * first decision after its last deferral (or its first decision when it was never deferred). Entries
+ * written about it afterwards (an operator's redrive or discard, an effect's failure) are not
+ * decisions and are passed over.
  */
 export function decidingEntry(
   entries: readonly HistoryEntry[],
   seq: number,
   stillDeferred: boolean,
 ): HistoryEntry | undefined {
-  const mine = entries.filter((entry) => entry.seq === seq && entry.outcome !== 'operator');
+  const mine = entries.filter((entry) => entry.seq === seq && isEventDecision(entry.outcome));
   const lastDeferral = mine.findLastIndex((entry) => entry.outcome === 'deferred');
   if (stillDeferred) return lastDeferral < 0 ? undefined : mine[lastDeferral];
   return mine[lastDeferral + 1];

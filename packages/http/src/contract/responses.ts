@@ -3,15 +3,15 @@
  * core's wire items (`@convoy/core/wire`); the enumerations come from the same lists, and a test checks
  * real answers against these schemas, so the document cannot drift from what is sent.
  */
-import { convoyStatuses, errorStatusByCode, eventOutcomes, operatorActions } from '@convoy/core';
+import {
+  convoyStatuses,
+  errorStatusByCode,
+  eventDecisions,
+  eventOutcomes,
+  operatorActions,
+} from '@convoy/core';
 import type { ConvoyErrorCode, EventDecision } from '@convoy/core';
 import { z } from 'zod';
-
-/** The outcomes a wait can report: every event outcome but an operator's entry. */
-const eventDecisions = eventOutcomes.filter((outcome) => outcome !== 'operator') as [
-  EventDecision,
-  ...EventDecision[],
-];
 
 const isoTime = z.iso.datetime().meta({ description: 'ISO 8601 time (UTC)' });
 const json = z.unknown().meta({ description: 'Any JSON value' });
@@ -106,7 +106,7 @@ export const timerItem = z.strictObject({
 /** What a wait learned about a processed event (see `EventOutcomeReport`). */
 const outcomeFields = {
   outcome: z
-    .enum(eventDecisions)
+    .enum(eventDecisions as [EventDecision, ...EventDecision[]])
     .meta({ description: "The event's outcome (absent only if the history cap dropped its entry)" }),
   reason: z.string().meta({ description: 'Why it was not applied, e.g. convoy_done, guard_rejected' }),
   error: z.string().meta({ description: 'The error message of a handler_error' }),
