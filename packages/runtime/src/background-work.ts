@@ -8,7 +8,7 @@ import type { AcceptPath } from './accept-path.ts';
 import type { ConvoyLogger } from './logger.ts';
 import { StallWatch, type ConvoyStall } from './stall-watch.ts';
 import { Ticker } from './ticker.ts';
-import { fireDueTimers } from './timers.ts';
+import { fireDueTimers, TimerScan } from './timers.ts';
 
 /** What the background work needs from its engine. */
 export interface BackgroundWorkDeps {
@@ -28,14 +28,21 @@ export interface BackgroundWorkDeps {
   readonly onStall?: ((stall: ConvoyStall) => void) | undefined;
 }
 
-/** Dirty convoys rescheduled per sweep. */
+/** Dirty convoys rescheduled per sweep; a longer list is covered over several sweeps. */
 const convoysPerSweep = 1000;
 
-/** The timer poller and the sweeper of one engine. */
+/**
+ * The timer poller and the sweeper of one engine. Each reads its work list a page per tick and the next
+ * tick continues after that page (back at the head once a pass is complete), so entries that cannot
+ * move cannot fill every page. Parked convoys (paused, blocked) are not in the lists at all.
+ */
 export class BackgroundWork {
   readonly #deps: BackgroundWorkDeps;
   readonly #stallWatch: StallWatch;
   readonly #tickers: Ticker[];
+  readonly #timerScan = new TimerScan();
+  /** Where the sweeper's next page starts (undefined: the head). */
+  #sweepAfter: string | undefined;
 
   constructor(deps: BackgroundWorkDeps) {
     this.#deps = deps;
@@ -57,19 +64,24 @@ export class BackgroundWork {
     ];
   }
 
-  /** Accept a firing for every due timer and wake its convoy. Returns how many were fired. */
+  /** Accept a firing for the next page of due timers and wake their convoys. Returns how many were fired. */
   fireTimers(): Promise<number> {
     const { store, acceptPath, clock, logger, metrics } = this.#deps;
-    return fireDueTimers({ store, acceptPath, clock, logger, metrics });
+    return fireDueTimers({ store, acceptPath, clock, logger, metrics, scan: this.#timerScan });
   }
 
-  /** Reschedule every dirty convoy and report the stalled ones. Returns how many were rescheduled. */
+  /**
+   * Reschedule the next page of dirty convoys and report the stalled ones. Returns how many were
+   * rescheduled.
+   */
   async sweep(): Promise<number> {
     const { store, clock, logger, schedule, stallAfterMs, onStall } = this.#deps;
-    const dirty = await store.dirtyConvoys(convoysPerSweep);
+    const page = await store.dirtyConvoys(convoysPerSweep, this.#sweepAfter);
+    this.#sweepAfter = page.next ?? undefined;
+    const dirty = page.items;
     for (const key of dirty) await schedule(key);
     if (stallAfterMs > 0) {
-      for (const stall of await this.#stallWatch.check(store, dirty, clock.now())) {
+      for (const stall of await this.#stallWatch.check(store, dirty, clock.now(), page.next === null)) {
         logger.error('convoy stalled: waiting events and no progress', {
           type: stall.key.type,
           id: stall.key.id,

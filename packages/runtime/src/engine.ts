@@ -62,7 +62,10 @@ export interface ConvoyEngine extends ConvoyGateway {
   runTurn(key: ConvoyKey): Promise<void>;
   /** Accept a firing for every due timer and schedule its convoy. Returns how many were fired. */
   fireDueTimers(): Promise<number>;
-  /** Reschedule every dirty convoy (what the sweeper does periodically). Returns how many. */
+  /**
+   * Reschedule the next page of dirty convoys (what the sweeper does periodically; a page holds up to
+   * 1,000 and the next call continues after it). Returns how many.
+   */
   sweep(): Promise<number>;
   /** The convoy's dead letters, oldest first (empty for a convoy never seen). Throws `unknown_convoy_type`. */
   getDeadLetters(key: ConvoyKey): Promise<DeadLetter[]>;

@@ -116,11 +116,16 @@ export async function runConvoyTurn(deps: TurnDeps, key: ConvoyKey, firstClaim?:
   await deps.reschedule(key);
 }
 
-/** Schedule a turn for when a lease taken now would have run out, if events still wait. */
+/**
+ * Schedule a turn for when the lease that holds the convoy runs out (as the store reports it; at most a
+ * whole lease from now), if events still wait. A dead worker's convoy whose turn job came back a little
+ * before its lease ran out is then taken over right after, not a whole lease later.
+ */
 async function retryWhenLeaseEnds(deps: TurnDeps, key: ConvoyKey): Promise<void> {
   const stored = await deps.store.get(key);
-  if (stored && stored.accepted > (stored.record?.processedSeq ?? 0))
-    await deps.reschedule(key, deps.leaseMs + 100);
+  if (!stored || stored.accepted <= (stored.record?.processedSeq ?? 0)) return;
+  const remaining = stored.leaseUntil === undefined ? deps.leaseMs : stored.leaseUntil - deps.clock.now();
+  await deps.reschedule(key, Math.min(deps.leaseMs, Math.max(0, remaining)) + 100);
 }
 
 /**

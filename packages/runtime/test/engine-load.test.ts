@@ -62,6 +62,6 @@ describe('engine under concurrent load (memory store)', () => {
     }
     await expect.poll(() => runs.size, { timeout: 10_000 }).toBe(convoys.length * total);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
-    expect(await store.dirtyConvoys(100)).toEqual([]);
+    expect((await store.dirtyConvoys(100)).items).toEqual([]);
   }, 60_000);
 });

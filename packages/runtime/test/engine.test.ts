@@ -60,7 +60,7 @@ describe('createConvoyEngine', () => {
         expect(await codeOf(engine.accept(request as Parameters<ConvoyEngine['accept']>[0]))).toBe(code);
       }
       expect(await store.get(key('a'))).toBeNull();
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
     });
 
     it('reads of an unknown type throw unknown_convoy_type; of an unseen convoy return null', async () => {
@@ -143,6 +143,36 @@ describe('createConvoyEngine', () => {
   });
 
   describe('processing', () => {
+    it('a turn that finds the convoy under another lease looks again when that lease runs out, not a whole lease later', async () => {
+      const clock = new ManualClock(1_000_000);
+      const store = new MemoryConvoyStore();
+      const asked: Array<{ key: ConvoyKey; delayMs: number | undefined }> = [];
+      const engine = engineOf({
+        definitions: [tallyConvoy(() => undefined)],
+        store,
+        clock,
+        leaseMs: 3_000,
+        scheduler: {
+          schedule: async (k, options) => void asked.push({ key: k, delayMs: options?.delayMs }),
+          start: async () => undefined,
+          close: async () => undefined,
+        },
+      });
+      await engine.accept({ ...key('held'), event: { type: 'Add', n: 1 } });
+      // A worker that died took the convoy 2.5 s ago: its lease has 500 ms left.
+      const dead = await store.claim(key('held'), {
+        owner: 'dead',
+        leaseMs: 3_000,
+        maxEvents: 10,
+        now: clock.now(),
+      });
+      expect(dead).not.toBeNull();
+      clock.advance(2_500);
+      asked.length = 0;
+      await engine.runTurn(key('held'));
+      expect(asked).toEqual([{ key: key('held'), delayMs: 600 }]);
+    });
+
     it('an HTTP-only engine accepts without processing, and its waitForSeq sees a worker commit by polling', async () => {
       const store = new MemoryConvoyStore();
       const definitions = [tallyConvoy(() => undefined)];
@@ -223,10 +253,10 @@ describe('createConvoyEngine', () => {
       expect(attempts).toEqual([expect.stringMatching(/^tally\|e\|1\|0\|\w+$/), attempts[0]]);
       // Committed state moved on; the effect waits in the outbox and keeps the convoy on the sweeper's list.
       expect(await engine.getConvoy(key('e'))).toMatchObject({ seq: 1 });
-      expect(await store.dirtyConvoys(10)).toEqual([key('e')]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([key('e')]);
       await engine.runTurn(key('e'));
       expect(attempts).toHaveLength(4);
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
       await engine.runTurn(key('e'));
       expect(attempts).toHaveLength(4);
     });
@@ -247,13 +277,13 @@ describe('createConvoyEngine', () => {
       await engine.accept({ ...key('p'), event: { type: 'Add', n: 1 } });
       await engine.runTurn(key('p'));
       expect(await store.deadLetters(key('p'))).toEqual([]);
-      expect(await store.dirtyConvoys(10)).toEqual([key('p')]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([key('p')]);
       await engine.runTurn(key('p'));
       const letters = await store.deadLetters(key('p'));
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ seq: 1, reason: 'handler_error', event: { type: 'Add', n: 1 } });
       expect(letters[0]?.error).toMatch(/recorded.*tally\|p\|1\|0.*always broken/);
-      expect(await store.dirtyConvoys(10)).toEqual([]);
+      expect((await store.dirtyConvoys(10)).items).toEqual([]);
       await engine.runTurn(key('p'));
       expect(calls).toBe(2);
       // The convoy still takes events after the escalation.

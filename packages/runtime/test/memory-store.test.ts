@@ -30,7 +30,7 @@ describe('a failed accept leaves no trace (memory store)', () => {
     return {
       convoy: await store.get(key),
       inbox: await store.inbox(key, 100),
-      dirty: await store.dirtyConvoys(100),
+      dirty: (await store.dirtyConvoys(100)).items,
       listed: await store.listConvoys({ type: 'ledger', limit: 100 }),
     };
   }
@@ -52,7 +52,7 @@ describe('a failed accept leaves no trace (memory store)', () => {
       code: 'backlog_full',
     });
     expect(await store.get(key)).toBeNull();
-    expect(await store.dirtyConvoys(100)).toEqual([]);
+    expect((await store.dirtyConvoys(100)).items).toEqual([]);
   });
 
   it('the engine refuses an event deeper than maxEventDepth with payload_too_deep before the store', async () => {

@@ -45,8 +45,10 @@ export interface AcceptReceipt {
    * Whether the caller must schedule a turn. `false` only when the convoy was already dirty before this
    * accept (unprocessed events or unacknowledged effects): then a turn is pending or running, and a
    * running turn sees the new event when it releases (`hasMore`) and goes on, or the sweeper wakes the
-   * convoy (lost wake-up, crashed worker). `true` when this accept made the convoy dirty, and for an
-   * idempotent replay. Absent means `true` (stores that do not know).
+   * convoy (lost wake-up, crashed worker); and for a `paused` convoy (not dirty while parked: nothing
+   * runs until `resume`, which schedules a turn). `true` when this accept made the convoy dirty, for an
+   * idempotent replay, and for a `blocked` convoy (not dirty either, but a turn on a node that registered
+   * the missing version may un-block it). Absent means `true` (stores that do not know).
    */
   readonly wake?: boolean;
   /**
@@ -201,6 +203,12 @@ export interface StoredConvoy {
   readonly record: ConvoyRecord | null;
   readonly accepted: number;
   readonly firstAcceptedAt: number;
+  /**
+   * While a claim holds (or last held, until released) the convoy: when its lease runs out, on the
+   * store's clock. A turn that finds the convoy held looks again then, not a whole lease later. Absent
+   * when no claim holds it (and from stores that do not say).
+   */
+  readonly leaseUntil?: number;
 }
 
 /** The turn path: accept an event, claim a convoy, commit its turn fenced, acknowledge effects, release. */
@@ -260,20 +268,47 @@ export interface ConvoyReadStore {
   }): Promise<ConvoyIndexPage>;
 }
 
-/** The background work lists: due timers (the timer poller) and dirty convoys (the sweeper). */
+/** A due timer as the timer poller lists it. */
+export interface DueTimer {
+  readonly key: ConvoyKey;
+  readonly timer: TimerArm;
+}
+
+/**
+ * One page of a work list (due timers, dirty convoys) and where the next page starts. A scan that passes
+ * `next` back continues after the last item of this page, so entries that stay listed without being
+ * able to move (a convoy held by a long turn, a poison event waiting for its retry) cannot pin the head
+ * of the list: every entry gets its turn within one pass.
+ */
+export interface WorkListPage<T> {
+  readonly items: readonly T[];
+  /** Opaque: the position after this page's last item; null when the pass reached the end of the list. */
+  readonly next: string | null;
+}
+
+/**
+ * The background work lists: due timers (the timer poller) and dirty convoys (the sweeper).
+ *
+ * **Parked convoys are not listed.** A convoy whose record is `paused` or `blocked` leaves both lists
+ * (its armed timers stay in its record and its waiting events in its inbox): nothing in it can run until
+ * an operator resumes or retries it, or a turn un-blocks it, and listing it would only make every pass
+ * look at it again. The operator commit or the turn commit that makes it runnable puts it back (timers
+ * due meanwhile are listed at once, waiting events make it dirty again), in the same atomic step.
+ */
 export interface WorkListStore {
   /**
-   * Armed timers whose `dueAt <= now`, oldest first. A timer stays listed until a commit processes its
-   * firing (or cancels it); firing it again is harmless because the firing's idempotency key is its
-   * arming token (in the stores' timer namespace), and the accept refuses a firing whose arming is gone
-   * or not due (`AcceptReceipt.stale`).
+   * Armed timers of runnable convoys whose `dueAt <= now`, in `(dueAt, store order)` order, at most
+   * `limit`, after the position `after` (from the start when omitted). A timer stays listed until a
+   * commit processes its firing (or cancels it); firing it again is harmless because the firing's
+   * idempotency key is its arming token (in the stores' timer namespace), and the accept refuses a firing
+   * whose arming is gone, not due, or whose convoy is parked (`AcceptReceipt.stale`).
    */
-  dueTimers(
-    now: number,
-    limit: number,
-  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>>;
-  /** Convoys with unprocessed events (the sweeper's work list), oldest first. */
-  dirtyConvoys(limit: number): Promise<ConvoyKey[]>;
+  dueTimers(now: number, limit: number, after?: string): Promise<WorkListPage<DueTimer>>;
+  /**
+   * Runnable convoys with unprocessed events or unacknowledged effects (the sweeper's work list), oldest
+   * dirty mark first, at most `limit`, after the position `after` (from the start when omitted).
+   */
+  dirtyConvoys(limit: number, after?: string): Promise<WorkListPage<ConvoyKey>>;
 }
 
 /** Operator changes, each atomic and recorded in the convoy's history. */

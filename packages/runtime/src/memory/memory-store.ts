@@ -31,9 +31,18 @@ import type {
   RenewOptions,
   StoredConvoy,
   TurnCommit,
+  WorkListPage,
+  DueTimer,
 } from '@convoy/core/store';
 import { MemoryConvoyIndexes } from './memory-indexes.ts';
 import { deadLetterEntry } from '../operator-entries.ts';
+import {
+  decodeWorkCursor,
+  isAfterWorkCursor,
+  isParked,
+  compareWorkPositions,
+  workPage,
+} from '../work-list.ts';
 
 /** Everything the memory store keeps for one convoy. */
 interface ConvoySlot {
@@ -109,14 +118,16 @@ const clone = <T>(value: T): T => structuredClone(value);
  * - Each convoy has an incarnation (a new one when an id is reused after retention) and idempotency keys
  *   are namespaced by writer (client, timer, effect result) and remembered for `idempotencyTtlMs`.
  * - A convoy is dirty (listed by `dirtyConvoys`) while it has unprocessed events or unacknowledged
- *   effects.
+ *   effects and is not parked (`paused`, `blocked`); a parked convoy's timers are not listed by
+ *   `dueTimers` either. Both lists page on from a cursor.
  *
  * Every value is deep-copied on the way in and out, so callers cannot mutate stored state.
  */
 export class MemoryConvoyStore implements ConvoyStore {
   readonly #slots = new Map<string, ConvoySlot>();
-  /** Dirty convoys in the order they became dirty (the sweeper's work list). */
-  readonly #dirty = new Map<string, ConvoyKey>();
+  /** Dirty runnable convoys in the order they became dirty (the sweeper's work list), with that order. */
+  readonly #dirty = new Map<string, { readonly key: ConvoyKey; readonly order: number }>();
+  #dirtyOrder = 0;
   /** Per-type status and dead-letter indexes (written by accept, commit, operators). */
   readonly #indexes = new MemoryConvoyIndexes((member) => this.#slots.get(member)?.key);
   /** Convoys given a retention (`expiresAt` set), and the earliest of their deadlines. */
@@ -162,8 +173,13 @@ export class MemoryConvoyStore implements ConvoyStore {
   ): AcceptReceipt {
     if (source.kind === 'timer') {
       // The firing must name the arming the convoy holds now, and be due at the store's time.
+      // A parked convoy's timers are not due (as on Redis, where they leave the due index).
       const armed = slot.timers.get(source.timerId);
-      if (armed?.token !== source.token || armed.dueAt > this.#leaseNow(input.now)) {
+      if (
+        armed?.token !== source.token ||
+        armed.dueAt > this.#leaseNow(input.now) ||
+        isParked(slot.record?.status)
+      ) {
         this.#dropIfEmpty(slot);
         return { seq: 0, duplicate: false, wake: false, stale: true };
       }
@@ -210,8 +226,11 @@ export class MemoryConvoyStore implements ConvoyStore {
     // A convoy is listed as active from its first accepted event, before any turn wrote a record.
     if (seq === 1 && slot.record === null) this.#index(slot.key, 'active', input.now);
     // Already dirty: a turn is pending or running (its release reports hasMore), or the sweeper wakes it.
-    const wake = !this.#dirty.has(slotId(slot.key));
+    // Parked: paused wakes nothing (resume schedules a turn); blocked wakes a turn that may un-block it.
+    const wasDirty = this.#dirty.has(slotId(slot.key));
     this.#refreshDirty(slot);
+    const status = slot.record?.status;
+    const wake = status === 'paused' ? false : status === 'blocked' ? true : !wasDirty;
     // The caller runs the turn of a convoy this accept woke, if nobody holds it.
     const claim = wake && input.claim ? this.#claimSlot(slot, input.claim) : null;
     return claim ? { seq, duplicate: false, wake, claim } : { seq, duplicate: false, wake };
@@ -336,7 +355,8 @@ export class MemoryConvoyStore implements ConvoyStore {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
     if (!slot) return null;
-    return clone({ record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt });
+    const stored = { record: slot.record, accepted: slot.accepted, firstAcceptedAt: slot.firstAcceptedAt };
+    return clone(slot.lease ? { ...stored, leaseUntil: slot.lease.until } : stored);
   }
 
   async history(
@@ -359,26 +379,36 @@ export class MemoryConvoyStore implements ConvoyStore {
     return clone(this.#slots.get(slotId(key))?.deadLetters ?? []);
   }
 
-  async dueTimers(
-    now: number,
-    limit: number,
-  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
+  async dueTimers(now: number, limit: number, after?: string): Promise<WorkListPage<DueTimer>> {
     this.#assertOpen();
+    const cursor = decodeWorkCursor(after);
     // The timer poller calls this every second or so: the memory store's retention sweep rides on it.
     this.#expire(now);
-    const due: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
-    for (const slot of this.#slots.values()) {
+    const due: Array<DueTimer & { at: number; member: string }> = [];
+    for (const [id, slot] of this.#slots) {
+      if (isParked(slot.record?.status)) continue;
       for (const timer of slot.timers.values()) {
-        if (timer.dueAt <= now) due.push({ key: slot.key, timer });
+        const position = { at: timer.dueAt, member: `${id}\u0000${timer.timerId}` };
+        if (timer.dueAt <= now && isAfterWorkCursor(position, cursor))
+          due.push({ ...position, key: slot.key, timer });
       }
     }
-    due.sort((a, b) => a.timer.dueAt - b.timer.dueAt);
-    return clone(due.slice(0, limit));
+    const page = workPage(due.sort(compareWorkPositions), limit);
+    return { items: clone(page.items.map(({ key, timer }) => ({ key, timer }))), next: page.next };
   }
 
-  async dirtyConvoys(limit: number): Promise<ConvoyKey[]> {
+  async dirtyConvoys(limit: number, after?: string): Promise<WorkListPage<ConvoyKey>> {
     this.#assertOpen();
-    return clone([...this.#dirty.values()].slice(0, limit));
+    const cursor = decodeWorkCursor(after);
+    // Insertion order is dirty order, so the candidates are already sorted.
+    const dirty: Array<{ key: ConvoyKey; at: number; member: string }> = [];
+    for (const [member, { key, order }] of this.#dirty) {
+      const position = { at: order, member };
+      if (isAfterWorkCursor(position, cursor)) dirty.push({ ...position, key });
+      if (dirty.length > limit) break;
+    }
+    const page = workPage(dirty, limit);
+    return { items: clone(page.items.map(({ key }) => key)), next: page.next };
   }
 
   async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
@@ -567,9 +597,11 @@ export class MemoryConvoyStore implements ConvoyStore {
 
   #refreshDirty(slot: ConvoySlot): void {
     const id = slotId(slot.key);
-    const dirty = slot.accepted > processedSeqOf(slot) || slot.outbox.size > 0;
+    // A parked convoy leaves the list; the commit that makes it runnable again brings it back.
+    const dirty =
+      (slot.accepted > processedSeqOf(slot) || slot.outbox.size > 0) && !isParked(slot.record?.status);
     if (!dirty) this.#dirty.delete(id);
-    else if (!this.#dirty.has(id)) this.#dirty.set(id, slot.key);
+    else if (!this.#dirty.has(id)) this.#dirty.set(id, { key: slot.key, order: (this.#dirtyOrder += 1) });
   }
 }
 

@@ -1,52 +1,87 @@
 /**
- * Reads the per-bucket indexes (dirty convoys, due timers). Every bucket is read with its own command so
- * each touches one slot on Cluster; the keyspace is never scanned.
+ * Reads the per-bucket work lists (dirty convoys, due timers) in pages. Every bucket is read with its
+ * own `scanIndex` script call so each touches one slot on Cluster; the keyspace is never scanned. A page
+ * merges the buckets' pages in work-list order (score, then member bytes) and continues strictly after
+ * the position the previous page ended at, so a scan passes over every entry instead of re-reading the
+ * head.
  */
 import type { ConvoyKey } from '@convoy/core';
-import type { Cluster, Redis } from 'ioredis';
+import { encodeIndexCursor } from '../index-cursor.ts';
+import { compareWorkPositions, decodeWorkCursor } from '../work-list.ts';
 import { decodeMember, decodeTimerMember } from './keys.ts';
 import type { RedisKeys } from './keys.ts';
+import type { ScriptCommand } from './scripts.ts';
 
 interface Scored {
   readonly member: string;
-  readonly score: number;
+  readonly at: number;
 }
 
-/** Readers of the bucket indexes of one key space. */
-export function bucketIndexReader(client: Redis | Cluster, keys: RedisKeys) {
+/** A page of raw members, with the position after its last one (null: the list was read to its end). */
+interface MemberPage {
+  readonly members: readonly string[];
+  readonly next: string | null;
+}
+
+/** Readers of the bucket work lists of one key space, through the `scanIndex` script. */
+export function bucketIndexReader(scanIndex: ScriptCommand, keys: RedisKeys) {
   const buckets = Array.from({ length: keys.buckets }, (_, bucket) => bucket);
 
-  /** Takes the `limit` lowest-scored members over all buckets (each bucket already returns its lowest). */
-  const merge = (perBucket: string[][], limit: number): Scored[] =>
-    perBucket
+  const scan = async (
+    indexOf: (bucket: number) => string,
+    max: number | undefined,
+    limit: number,
+    after: string | undefined,
+  ): Promise<MemberPage> => {
+    if (limit <= 0) return { members: [], next: after ?? null };
+    const cursor = decodeWorkCursor(after);
+    const perBucket = (await Promise.all(
+      buckets.map((b) =>
+        scanIndex(
+          indexOf(b),
+          cursor === undefined ? '' : String(cursor.at),
+          cursor?.member ?? '',
+          max === undefined ? '' : String(max),
+          limit,
+        ),
+      ),
+    )) as string[][];
+    // A bucket that filled its page may hold more after it; otherwise this pass saw all it has.
+    const more = perBucket.some((flat) => flat.length >= limit * 2);
+    const merged: Scored[] = perBucket
       .flatMap((flat) => {
         const items: Scored[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2)
-          items.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+          items.push({ member: flat[i]!, at: Number(flat[i + 1]) });
         return items;
       })
-      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0))
-      .slice(0, limit);
+      .sort(compareWorkPositions);
+    const page = merged.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      members: page.map(({ member }) => member),
+      next: (more || merged.length > limit) && last ? encodeIndexCursor(last) : null,
+    };
+  };
 
   return {
-    /** Convoys with unprocessed events, oldest dirty mark first. */
-    async dirtyConvoys(limit: number): Promise<ConvoyKey[]> {
-      if (limit <= 0) return [];
-      const perBucket = await Promise.all(
-        buckets.map((b) => client.zrange(keys.dirty(b), '0', String(limit - 1), 'WITHSCORES')),
-      );
-      return merge(perBucket, limit).flatMap(({ member }) => decodeMember(member) ?? []);
+    /** Runnable convoys with work, oldest dirty mark first, after `after`. */
+    async dirtyConvoys(
+      limit: number,
+      after?: string,
+    ): Promise<{ readonly items: ConvoyKey[]; readonly next: string | null }> {
+      const page = await scan((b) => keys.dirty(b), undefined, limit, after);
+      return { items: page.members.flatMap((member) => decodeMember(member) ?? []), next: page.next };
     },
 
-    /** Armed timers due at `now`, earliest first (the timer bodies are read separately). */
-    async dueTimers(now: number, limit: number): Promise<Array<{ key: ConvoyKey; timerId: string }>> {
-      if (limit <= 0) return [];
-      const perBucket = await Promise.all(
-        buckets.map((b) =>
-          client.zrangebyscore(keys.due(b), '-inf', String(now), 'WITHSCORES', 'LIMIT', '0', String(limit)),
-        ),
-      );
-      return merge(perBucket, limit).flatMap(({ member }) => decodeTimerMember(member) ?? []);
+    /** Armed timers of runnable convoys due at `now`, earliest first, after `after` (bodies read apart). */
+    async dueTimers(
+      now: number,
+      limit: number,
+      after?: string,
+    ): Promise<{ readonly items: Array<{ key: ConvoyKey; timerId: string }>; readonly next: string | null }> {
+      const page = await scan((b) => keys.due(b), now, limit, after);
+      return { items: page.members.flatMap((member) => decodeTimerMember(member) ?? []), next: page.next };
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
- * Argument lists of the operator scripts (`commitOperator-9`, `redriveDeadLetters-7`,
+ * Argument lists of the operator scripts (`commitOperator-12`, `redriveDeadLetters-7`,
  * `discardDeadLetter-4`): keys first, then arguments, in the order each script's header documents.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter } from '@convoy/core';
+import type { ConvoyKey, DeadLetter } from '@convoy/core';
 import type { OperatorCommit, RedriveInput } from '@convoy/core/store';
 import { deadLetterEntry } from '../operator-entries.ts';
-import type { ConvoyKeySet } from './keys.ts';
+import { timerMemberPrefix, type ConvoyKeySet } from './keys.ts';
 
 /** A dead letter as stored (the scripts match a letter by its exact stored JSON) and parsed. */
 export interface StoredDeadLetter {
@@ -17,17 +17,18 @@ export interface StoredDeadLetter {
 /** Stands in for the new seq of a redriven letter while its history entry is serialised. */
 const newSeqMarker = 987_654_321_012_345;
 
-/** `commitOperator-9.lua`: a fresh operation token makes a re-sent call recognise its own write. */
+/** `commitOperator-12.lua`: a fresh operation token makes a re-sent call recognise its own write. */
 export function commitOperatorArgs(
+  key: ConvoyKey,
   k: ConvoyKeySet,
   commit: OperatorCommit,
   historyCap: number,
 ): Array<string | number> {
   const { record } = commit;
   return [
-    k.meta, k.state, k.history, k.dirty, ...k.statusIndexes,
+    k.meta, k.state, k.history, k.dirty, ...k.statusIndexes, k.timers, k.due, k.outbox,
     record.updatedAt, commit.expectedRevision, record.revision, JSON.stringify(record), record.status,
-    JSON.stringify(commit.entry), k.member, historyCap, randomUUID(),
+    JSON.stringify(commit.entry), k.member, historyCap, randomUUID(), timerMemberPrefix(key),
   ]; // prettier-ignore
 }
 

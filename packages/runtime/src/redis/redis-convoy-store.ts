@@ -30,6 +30,8 @@ import type {
   RenewOptions,
   StoredConvoy,
   TurnCommit,
+  WorkListPage,
+  DueTimer,
 } from '@convoy/core/store';
 import { Redis } from 'ioredis';
 import type { Cluster, RedisOptions } from 'ioredis';
@@ -150,7 +152,7 @@ export class RedisConvoyStore implements ConvoyStore {
     this.requestTokenTtlMs = positive(options.requestTokenTtlMs ?? 600_000, 'requestTokenTtlMs');
     this.historyCap = positive(options.historyCap ?? 10_000, 'historyCap');
     this.deadLetterCap = positive(options.deadLetterCap ?? 10_000, 'deadLetterCap');
-    this.index = bucketIndexReader(this.client, this.keys);
+    this.index = bucketIndexReader(this.scripts.scanIndex, this.keys);
     this.typeIndex = new ConvoyIndexReader(this.client, this.keys, async (key) => {
       const k = this.keys.convoy(key);
       const args = [k.meta, k.expiringIndex, k.dirty, ...k.statusIndexes, k.deadLetterIndex, k.member];
@@ -264,19 +266,24 @@ export class RedisConvoyStore implements ConvoyStore {
   async get(key: ConvoyKey): Promise<StoredConvoy | null> {
     const k = this.keys.convoy(key);
     const [meta, state] = await this.read(key, async () => {
-      const replies = await this.client.multi().hmget(k.meta, 'seq', 'firstAt').get(k.state).exec();
+      const replies = await this.client
+        .multi()
+        .hmget(k.meta, 'seq', 'firstAt', 'leaseUntil')
+        .get(k.state)
+        .exec();
       if (!replies) throw new Error('MULTI aborted');
       for (const [error] of replies) if (error) throw error;
       return [replies[0]?.[1] as Array<string | null>, replies[1]?.[1] as string | null] as const;
     });
-    const [seq, firstAt] = meta;
+    const [seq, firstAt, leaseUntil] = meta;
     if (seq == null && state == null) return null;
     const record = state == null ? null : (JSON.parse(state) as ConvoyRecord);
-    return {
+    const stored = {
       record,
       accepted: Number(seq ?? 0),
       firstAcceptedAt: Number(firstAt ?? record?.createdAt ?? 0),
     };
+    return leaseUntil == null ? stored : { ...stored, leaseUntil: Number(leaseUntil) };
   }
 
   async history(
@@ -306,31 +313,30 @@ export class RedisConvoyStore implements ConvoyStore {
     return entries.map((entry) => JSON.parse(entry) as DeadLetter);
   }
 
-  async dueTimers(
-    now: number,
-    limit: number,
-  ): Promise<Array<{ readonly key: ConvoyKey; readonly timer: TimerArm }>> {
+  async dueTimers(now: number, limit: number, after?: string): Promise<WorkListPage<DueTimer>> {
     // Listed by the caller's `now`; the firing's accept checks the arming against the server-bounded
     // clock, so a poller whose clock runs ahead lists early timers but cannot fire them.
     const until = now;
-    const due = await this.read(null, () => this.index.dueTimers(until, limit));
+    const due = await this.read(null, () => this.index.dueTimers(until, limit, after));
     const timers = await this.read(null, () =>
-      Promise.all(due.map(({ key, timerId }) => this.client.hget(this.keys.convoy(key).timers, timerId))),
+      Promise.all(
+        due.items.map(({ key, timerId }) => this.client.hget(this.keys.convoy(key).timers, timerId)),
+      ),
     );
-    const result: Array<{ key: ConvoyKey; timer: TimerArm }> = [];
-    due.forEach(({ key }, i) => {
+    const items: DueTimer[] = [];
+    due.items.forEach(({ key }, i) => {
       const json = timers[i];
       // Gone between the two reads (a commit processed or cancelled it), or re-armed for later meanwhile:
       // not due. The firing's accept checks the arming again, atomically.
       if (json == null) return;
       const timer = JSON.parse(json) as TimerArm;
-      if (timer.dueAt <= until) result.push({ key, timer });
+      if (timer.dueAt <= until) items.push({ key, timer });
     });
-    return result;
+    return { items, next: due.next };
   }
 
-  async dirtyConvoys(limit: number): Promise<ConvoyKey[]> {
-    return this.read(null, () => this.index.dirtyConvoys(limit));
+  async dirtyConvoys(limit: number, after?: string): Promise<WorkListPage<ConvoyKey>> {
+    return this.read(null, () => this.index.dirtyConvoys(limit, after));
   }
 
   async listConvoys(query: ListConvoysQuery): Promise<ConvoyIndexPage> {
@@ -363,7 +369,7 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void> {
-    const args = commitOperatorArgs(this.keys.convoy(key), commit, this.historyCap);
+    const args = commitOperatorArgs(key, this.keys.convoy(key), commit, this.historyCap);
     try {
       await this.run('commitOperator', key, args);
     } catch (error) {

@@ -17,9 +17,10 @@ export const scriptFiles = {
   renewLease: 'renewLease-1.lua',
   reapConvoy: 'reapConvoy-9.lua',
   readHistory: 'readHistory-2.lua',
-  commitOperator: 'commitOperator-9.lua',
+  commitOperator: 'commitOperator-12.lua',
   redriveDeadLetters: 'redriveDeadLetters-7.lua',
   discardDeadLetter: 'discardDeadLetter-4.lua',
+  scanIndex: 'scanIndex-1.lua',
 } as const;
 
 /** Name of a Convoy script. */

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { claimTests } from './conformance/claims.ts';
 import { edgeTests } from './conformance/edges.ts';
+import { fairnessTests } from './conformance/fairness.ts';
 import { lifetimeTests } from './conformance/lifetimes.ts';
 import { effectAndTimerTests } from './conformance/effects-timers.ts';
 import { Harness, type StoreFactory } from './conformance/harness.ts';
@@ -51,5 +52,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describe('time and trouble', () => timeAndTroubleTests(h));
     describe('lifetimes and idempotency namespaces', () => lifetimeTests(h, factory));
     describe('timers, effects, leases and clocks at the edges', () => edgeTests(h));
+    describe('fairness: parked convoys and paged scans', () => fairnessTests(h));
   });
 }

@@ -120,7 +120,7 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
   const settle = async (): Promise<void> => {
     let before = '';
     for (let round = 0; round < maxRounds; round += 1) {
-      const dirty = await store.dirtyConvoys(10_000);
+      const { items: dirty } = await store.dirtyConvoys(10_000);
       if (dirty.length === 0) return;
       const now = await progressOf(dirty);
       if (round > 0 && now === before) return;
@@ -148,13 +148,14 @@ export function createConvoyTestKit(options: ConvoyTestKitOptions): ConvoyTestKi
       const target = clock.now() + ms;
       let fired = 0;
       for (;;) {
-        const [next] = await store.dueTimers(target, 1);
+        const [next] = (await store.dueTimers(target, 1)).items;
         if (!next) break;
         if (next.timer.dueAt > clock.now()) clock.set(next.timer.dueAt);
         const count = await engine.fireDueTimers();
         fired += count;
         await settle();
-        // A due timer that could not fire (its convoy is blocked or paused): stop stepping here.
+        // A due timer that could not fire (e.g. its firing is already waiting in the inbox): stop stepping
+        // here. Timers of paused or blocked convoys are not listed at all.
         if (count === 0) break;
       }
       clock.set(Math.max(target, clock.now()));

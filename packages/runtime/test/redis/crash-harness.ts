@@ -83,6 +83,11 @@ export interface WorkloadOptions {
   readonly events: number;
   /** Busy time of each step, to widen the claim → commit window. */
   readonly spinMs?: number;
+  /**
+   * Each producer sleeps a random time up to this many ms between its events.
+   * @defaultValue 40
+   */
+  readonly producerPauseMs?: number;
   /** Extra worker arguments, e.g. `--unfenced` (negative control) or `--crash=0.05`. */
   readonly workerArgs?: readonly string[];
   /** Arguments of the first worker process only (appended to `workerArgs`), e.g. `--freeze=3`. */
@@ -101,6 +106,8 @@ export interface WorkloadOptions {
   readonly fault?: (context: FaultContext) => Promise<number>;
   /** How long to wait for the workers to drain everything after the faults stop. */
   readonly settleMs?: number;
+  /** When set, each kill's recovery time is printed as it is known, each line starting with this label. */
+  readonly recoveryLabel?: string;
 }
 
 function spawnWorker(
@@ -252,7 +259,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
           const again = await send(key, n);
           if (again.seq !== receipt.seq || !again.duplicate) resentMismatch += 1;
         }
-        await sleep(Math.random() * 40);
+        await sleep(Math.random() * (options.producerPauseMs ?? 40));
       }
     }),
   ).finally(() => (producing = false));
@@ -270,7 +277,19 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
       const held = await heldWithWork(store, keys, victim.id);
       await kill9(victim);
       const killedAt = Date.now();
-      if (held.length > 0) recoveries.push(timeToResume(store, held, killedAt));
+      const label = options.recoveryLabel;
+      if (held.length > 0) {
+        const kill = recoveries.length + 1;
+        recoveries.push(
+          timeToResume(store, held, killedAt).then((ms) => {
+            if (label)
+              console.log(
+                `${label}: kill ${kill} held ${held.length} convoys with work, recovered in ${ms ?? '>60000'} ms`,
+              );
+            return ms;
+          }),
+        );
+      }
       spawned += 1;
       workers[index] = start(`w${index}-${spawned}`);
     },

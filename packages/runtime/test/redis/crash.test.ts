@@ -74,6 +74,43 @@ describe('redis store under process faults', () => {
   );
 
   it(
+    'kill -9 of workers under the default timings (lease 3 s, BullMQ lock 3 s, stalled check 1.5 s): their convoys resume within seconds',
+    async () => {
+      // Recovery as users get it: the workers run with the shipped defaults. Each kill of a worker that
+      // holds convoys with waiting events is timed until every one of them processed past where it
+      // stood, on the other worker or the fresh one (printed per kill, then p50 / max in the line).
+      // Each kill waits until every worker process is up (printed `ready`): a kill while the other
+      // process is still starting would time how long Node takes to boot, not the takeover.
+      const minimum = 6 * rounds;
+      const result = await runWorkload({
+        server,
+        convoys,
+        events: 40,
+        spinMs: 8,
+        producerPauseMs: 800,
+        workerArgs: ['--default-timings'],
+        recoveryLabel: 'recovery (default timings)',
+        settleMs: 60_000,
+        fault: async ({ workers, respawn, producing }) => {
+          let kills = 0;
+          while (producing() || kills < minimum) {
+            while (!workers.every((worker) => /^ready /m.test(worker.output))) await sleep(50);
+            await sleep(1_000 + Math.random() * 1_500);
+            await respawn(Math.floor(Math.random() * workers.length));
+            kills += 1;
+          }
+          return kills;
+        },
+      });
+      console.log(`kill9, default timings: ${result.line}`);
+      expect(result.faults).toBeGreaterThanOrEqual(minimum);
+      expect(result.recoveriesMs.length).toBeGreaterThan(0);
+      expectClean(result);
+    },
+    240_000 * rounds,
+  );
+
+  it(
     'kill -9 at named crash points (after claim, after commit = before effects, after ack, before release), 20 times',
     async () => {
       const minimum = 20 * rounds;

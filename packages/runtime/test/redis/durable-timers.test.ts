@@ -63,7 +63,7 @@ describe('redis: durable timers under faults', () => {
       await server.kill9();
       await server.restart();
       const afterRestart = await until(
-        () => store.dueTimers(Number.MAX_SAFE_INTEGER, 1000),
+        async () => (await store.dueTimers(Number.MAX_SAFE_INTEGER, 1000)).items,
         (due) => due.length >= armed.length,
         10_000,
       );
@@ -107,7 +107,7 @@ describe('redis: durable timers under faults', () => {
         ]);
         expect((await store.get(key))?.accepted).toBe(2);
       }
-      expect(await store.dueTimers(Number.MAX_SAFE_INTEGER, 1000)).toEqual([]);
+      expect((await store.dueTimers(Number.MAX_SAFE_INTEGER, 1000)).items).toEqual([]);
       console.log(
         `durable timers: ${armed.length} fired once after kill -9 of all workers + redis restart (workers back ${resumedAt - latest} ms after the last deadline), ${cancelled.length} cancelled never fired`,
       );

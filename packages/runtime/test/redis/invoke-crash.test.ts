@@ -76,7 +76,7 @@ describe('redis: invoked work under worker crashes', () => {
         expect(n).toBeGreaterThanOrEqual(1);
         reruns += n - 1;
       }
-      expect(await store.dirtyConvoys(100)).toEqual([]);
+      expect((await store.dirtyConvoys(100)).items).toEqual([]);
       // The kills really interrupted calls in flight: some invokes ran more than once.
       expect(reruns).toBeGreaterThan(0);
       console.log(

@@ -101,7 +101,7 @@ it('operator scripts are safe to run twice (ioredis may re-send after a reconnec
     at: 3,
     operator: { action: 'pause' as const },
   };
-  const pauseArgs = commitOperatorArgs(k, { expectedRevision: 1, record: paused, entry }, 100);
+  const pauseArgs = commitOperatorArgs(key, k, { expectedRevision: 1, record: paused, entry }, 100);
   expect(await scripts.commitOperator(...pauseArgs)).toBe(2);
   expect(await scripts.commitOperator(...pauseArgs)).toBe(2);
 

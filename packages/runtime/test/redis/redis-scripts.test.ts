@@ -9,6 +9,7 @@ import type { ConvoyKey, ConvoyRecord } from '@convoy/core';
 import type { Claim, TurnCommit } from '@convoy/core/store';
 import { RedisConvoyStore, ScriptCode } from '@convoy/runtime/redis';
 import { convoyStatuses } from '../../src/redis/keys.ts';
+import { parkedStatuses } from '../../src/work-list.ts';
 import { registerScripts, scriptSources } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from './redis-server.ts';
 
@@ -127,6 +128,19 @@ describe('redis scripts', () => {
       expect(range && first, source.file).toBeTruthy();
       expect(Number(range![2]) - Number(range![1]) + 1, source.file).toBe(convoyStatuses.length);
       expect(first![1], source.file).toBe(range![1]);
+    }
+  });
+
+  it('parks the statuses of work-list.ts in Lua (parked.lua), and every script that marks a convoy dirty asks it first', () => {
+    const lib = readFileSync(new URL('../../src/redis/lua/lib/parked.lua', import.meta.url), 'utf8');
+    const body = /local function isParked\(status\)\n\s*return (.+)\n/.exec(lib)?.[1] ?? '';
+    expect([...body.matchAll(/status == '([a-z]+)'/g)].map(([, status]) => status)).toEqual([
+      ...parkedStatuses,
+    ]);
+    // A `ZADD ... NX` into the dirty set is the only way into the sweeper's list: each script doing it
+    // decides on the parked status in the same step.
+    for (const source of scriptSources().filter((s) => /'ZADD', KEYS\[\d+\], 'NX'/.test(s.lua))) {
+      expect(source.lua, source.file).toMatch(/isParked\(|status == 'paused'/);
     }
   });
 
@@ -261,18 +275,18 @@ describe('redis scripts', () => {
     const store = freshStore();
     for (let i = 1; i <= 3; i += 1) await accept(store, `E${i}`, i);
     const k = store.keys.convoy(key);
-    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([key]);
     const claim = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 10 });
     await store.commit(claim!, turnOf(claim!, 11));
     expect(await store.client.xlen(k.inbox)).toBe(1);
-    expect(await store.dirtyConvoys(10)).toEqual([key]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([key]);
     await store.release(claim!);
     const rest = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 12 });
     await store.commit(rest!, turnOf(rest!, 13));
     expect(await store.client.xlen(k.inbox)).toBe(0);
     // The empty stream is deleted (memory per finished convoy); the next accept creates it again.
     expect(await store.client.exists(k.inbox)).toBe(0);
-    expect(await store.dirtyConvoys(10)).toEqual([]);
+    expect((await store.dirtyConvoys(10)).items).toEqual([]);
     await store.release(rest!);
     expect(await accept(store, 'E4', 4)).toMatchObject({ seq: 4, wake: true });
     const next = await store.claim(key, { owner: 'w', leaseMs: 1000, maxEvents: 2, now: 14 });

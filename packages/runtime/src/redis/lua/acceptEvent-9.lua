@@ -14,7 +14,7 @@
   An event accepted while the convoy waits for its retention to expire goes with it: the inbox and the
   idempotency record get the meta's remaining TTL.
 
-  KEYS[1] meta    HASH  seq (last accepted), firstAt, processed, inc
+  KEYS[1] meta    HASH  seq (last accepted), firstAt, processed, inc, status
   KEYS[2] inbox   STREAM, entry id <seq>-0, fields e (event JSON), s (source JSON), t (acceptedAt)
   KEYS[3] idem    STRING "<incarnation>|<seq>|<request token>|<fingerprint>" with a TTL
   KEYS[4] dirty   ZSET of the convoy's bucket
@@ -41,12 +41,18 @@
   timer firing whose arming is gone, replaced or not due (nothing stored). wake is 1 when this accept
   made the convoy dirty (the `ZADD NX` added it) and for an idempotency hit; 0 when the convoy was already
   dirty, so a turn is pending or running (its release reports hasMore) or the sweeper wakes it.
+  A parked convoy (meta `status` paused or blocked) is not marked dirty: its events wait in the inbox
+  until the commit that makes it runnable marks it. wake is then 0 for a paused convoy (resume schedules
+  a turn) and 1 for a blocked one (a turn on a node that registered the missing version may un-block
+  it). A timer firing of a parked convoy is refused like one not due; a due entry left from before
+  parking took timers out of the due set is dropped on the way.
   With a claim: {seq, 0, 1, epoch, leaseUntil, record JSON or "", inbox entries, outbox values,
   incarnation} (the claimConvoy reply after the first three), also for a re-sent call whose first run
   took the claim.
 ]]
 --!include clock.lua
 --!include claim.lua
+--!include parked.lua
 
 local IDEMPOTENCY_CONFLICT = -3
 local BACKLOG_FULL = -4
@@ -57,7 +63,14 @@ local function claimed(seq, epoch, leaseUntil)
   return {seq, 0, 1, unpack(readClaim(KEYS[1], KEYS[6], KEYS[2], KEYS[7], epoch, leaseUntil, tonumber(ARGV[12])))}
 end
 
+local status = redis.call('HGET', KEYS[1], 'status')
+local parked = isParked(status)
+
 if ARGV[14] ~= '' then
+  if parked then
+    redis.call('ZREM', KEYS[9], ARGV[16])
+    return {0, 0, 0}
+  end
   local armed = redis.call('HGET', KEYS[8], ARGV[14])
   if not armed or cjson.decode(armed)['token'] ~= ARGV[15] then
     return {0, 0, 0}
@@ -111,7 +124,14 @@ if remaining > 0 then
   if remaining < idemTtl then idemTtl = remaining end
 end
 redis.call('SET', KEYS[3], incarnation .. '|' .. seq .. '|' .. ARGV[4] .. '|' .. ARGV[5], 'PX', idemTtl)
-local wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
+local wake
+if status == 'paused' then
+  wake = 0
+elseif parked then
+  wake = 1
+else
+  wake = redis.call('ZADD', KEYS[4], 'NX', ARGV[1], ARGV[8])
+end
 if seq == 1 then
   redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[8])
 end

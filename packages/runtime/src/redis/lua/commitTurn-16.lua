@@ -41,7 +41,9 @@
                         Idempotency records are not touched: they carry the convoy's incarnation, so a
                         convoy re-created under the same id never takes them for its own.
 
-  The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox.
+  The convoy stays in the dirty set while events wait beyond the processed seq or effects wait in the outbox,
+  unless the new status parks it (blocked): then it leaves the dirty set and its timers leave the due
+  set; a commit that takes a parked convoy out of parking (a turn that un-blocks it) puts its timers back.
   The convoy is indexed under its new status only (removed from the other status indexes).
 
   Returns: {revision, hasMore (0|1), released (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT. A re-run of an
@@ -49,6 +51,7 @@
 ]]
 --!include history.lua
 --!include status-index.lua
+--!include parked.lua
 local STALE_CLAIM = -1
 local REVISION_CONFLICT = -2
 
@@ -74,6 +77,8 @@ if storedRev ~= newRev - 1 then
   return REVISION_CONFLICT
 end
 
+local wasParked = isParked(redis.call('HGET', KEYS[1], 'status'))
+local parked = isParked(ARGV[6])
 redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', processed,
   'status', ARGV[6], 'updatedAt', ARGV[1])
@@ -154,15 +159,21 @@ redis.call('XTRIM', KEYS[3], 'MINID', processed + 1)
 if redis.call('XLEN', KEYS[3]) == 0 then
   redis.call('DEL', KEYS[3])
 end
+if parked then
+  parkTimers(KEYS[5], KEYS[9], timerPrefix, true)
+elseif wasParked then
+  parkTimers(KEYS[5], KEYS[9], timerPrefix, false)
+end
 local more = hasMore()
 local released = 0
-if more == 0 and redis.call('HLEN', KEYS[4]) == 0 then
+local idle = more == 0 and redis.call('HLEN', KEYS[4]) == 0
+if idle or parked then
   redis.call('ZREM', KEYS[8], ARGV[9])
-  if ARGV[11] == '1' then
-    redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
-    released = 1
-  end
 else
   redis.call('ZADD', KEYS[8], 'NX', ARGV[1], ARGV[9])
+end
+if idle and ARGV[11] == '1' then
+  redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
+  released = 1
 end
 return {newRev, more, released}

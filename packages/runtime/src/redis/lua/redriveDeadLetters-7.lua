@@ -6,7 +6,7 @@
   atomic step, letters in the order given (seq order). Safe to run twice: a resend finds the letters gone
   and changes nothing.
 
-  KEYS[1] meta     HASH  seq, histTrimmed
+  KEYS[1] meta     HASH  seq, histTrimmed, status (a parked convoy is not marked dirty)
   KEYS[2] inbox    STREAM, entry id <seq>-0, fields e, s, t
   KEYS[3] dlq      LIST of dead-letter JSON
   KEYS[4] history  LIST of entry JSON
@@ -24,6 +24,7 @@
 ]]
 --!include history.lua
 --!include dead-letter-index.lua
+--!include parked.lua
 local newSeqs = {}
 local n = tonumber(ARGV[4])
 for j = 0, n - 1 do
@@ -45,5 +46,8 @@ end
 
 trimHistory(KEYS[1], KEYS[4], tonumber(ARGV[3]))
 cleanDeadLetterIndex(KEYS[3], KEYS[6], ARGV[2])
-redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[2])
+-- A parked convoy stays out of the dirty set: the commit that makes it runnable marks it.
+if not isParked(redis.call('HGET', KEYS[1], 'status')) then
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[1], ARGV[2])
+end
 return newSeqs

@@ -120,7 +120,7 @@ export function edgeTests(h: () => Harness): void {
       // ...and fires again instead of staying due forever.
       expect(await kit.advance(1_000)).toBe(1);
       expect((await kit.get('cf-stall', id))?.status).toBe('stalled');
-      expect(await kit.store.dueTimers(kit.clock.now(), 100)).toEqual([]);
+      expect((await kit.store.dueTimers(kit.clock.now(), 100)).items).toEqual([]);
     });
   });
 
@@ -149,7 +149,7 @@ export function edgeTests(h: () => Harness): void {
       await kit.advance(20_000);
       expect(await kit.get('cf-review', id)).toMatchObject({ value: 'overdue', version: 2 });
       await kit.advance(60_000);
-      expect(await kit.store.dueTimers(kit.clock.now(), 100)).toEqual([]);
+      expect((await kit.store.dueTimers(kit.clock.now(), 100)).items).toEqual([]);
     });
   });
 
@@ -170,10 +170,13 @@ export function edgeTests(h: () => Harness): void {
               const due = await target.dueTimers(now, limit);
               await kit.send('cf-poke', id, { type: 'Poke' });
               const record = (await target.get(key))?.record;
-              return due.map((entry) => ({
-                ...entry,
-                timer: record?.timers[entry.timer.timerId] ?? entry.timer,
-              }));
+              return {
+                ...due,
+                items: due.items.map((entry) => ({
+                  ...entry,
+                  timer: record?.timers[entry.timer.timerId] ?? entry.timer,
+                })),
+              };
             };
           }
           const value: unknown = Reflect.get(target, property);
@@ -240,7 +243,7 @@ export function edgeTests(h: () => Harness): void {
       await kit.settle();
       await kit.engine.runTurn(key);
       expect(broken.calls).toBe(failed + 1);
-      expect(await kit.store.dirtyConvoys(1000)).not.toContainEqual(key);
+      expect((await kit.store.dirtyConvoys(1000)).items).not.toContainEqual(key);
     });
   });
 
@@ -268,7 +271,7 @@ export function edgeTests(h: () => Harness): void {
       await first.accept({ ...key, event: { type: 'Inc' } });
       await first.runTurn(key);
       expect(state.calls).toBe(1);
-      expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+      expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key);
     } finally {
       await first.close();
       await second.close();

@@ -27,7 +27,7 @@ export function effectAndTimerTests(h: () => Harness): void {
     });
     await h().send(key, { type: 'ItemsShipped' });
     await h().settle(key, 3);
-    await eventually(async () => expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key));
+    await eventually(async () => expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key));
     expect(h().log.runsFor(key.id)).toHaveLength(1);
   });
 
@@ -51,13 +51,13 @@ export function effectAndTimerTests(h: () => Harness): void {
     const effectId = turn.effects[0]!.id;
     await h().store.commit(claim, turn);
     // The worker dies here: committed, effect not run, not acknowledged.
-    expect(await h().store.dirtyConvoys(1000)).toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).toContainEqual(key);
     h().clock.advance(1_001);
     await h().engine.runTurn(key);
     expect(h().log.runsOf(effectId)).toBe(1);
     await h().engine.runTurn(key);
     expect(h().log.runsOf(effectId)).toBe(1);
-    expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key);
   });
 
   it('fires a due timer once through the inbox and lists it no more once processed', async () => {
@@ -66,7 +66,7 @@ export function effectAndTimerTests(h: () => Harness): void {
     await h().send(key, { type: 'OrderPlaced' });
     await h().engine.runTurn(key);
     const mine = async (now: number) =>
-      (await h().store.dueTimers(now, 1000)).filter((due) => due.key.id === key.id);
+      (await h().store.dueTimers(now, 1000)).items.filter((due) => due.key.id === key.id);
     expect(await mine(h().clock.now())).toEqual([]);
     h().clock.advance(conformancePaymentTimeoutMs);
     const due = await mine(h().clock.now());
@@ -97,12 +97,12 @@ export function effectAndTimerTests(h: () => Harness): void {
     await h().send(second, { type: 'OrderPlaced' });
     await h().engine.runTurn(second);
     const dueFirst = h().clock.now() - 100 + conformancePaymentTimeoutMs;
-    expect(await h().store.dueTimers(dueFirst - 1, 10)).toEqual([]);
-    expect((await h().store.dueTimers(dueFirst, 10)).map((due) => due.key)).toEqual([first]);
-    const both = await h().store.dueTimers(dueFirst + 100, 10);
+    expect((await h().store.dueTimers(dueFirst - 1, 10)).items).toEqual([]);
+    expect((await h().store.dueTimers(dueFirst, 10)).items.map((due) => due.key)).toEqual([first]);
+    const both = (await h().store.dueTimers(dueFirst + 100, 10)).items;
     expect(both.map((due) => due.key)).toEqual([first, second]);
     expect(both.map((due) => due.timer.dueAt)).toEqual([dueFirst, dueFirst + 100]);
-    expect((await h().store.dueTimers(dueFirst + 100, 1)).map((due) => due.key)).toEqual([first]);
+    expect((await h().store.dueTimers(dueFirst + 100, 1)).items.map((due) => due.key)).toEqual([first]);
   });
 
   it('a timer cancelled by leaving its state is no longer due', async () => {
@@ -113,7 +113,7 @@ export function effectAndTimerTests(h: () => Harness): void {
     await h().send(key, { type: 'PaymentConfirmed', amount: 1 });
     await h().engine.runTurn(key);
     h().clock.advance(conformancePaymentTimeoutMs * 2);
-    expect((await h().store.dueTimers(h().clock.now(), 1000)).filter((due) => due.key.id === key.id)).toEqual(
+    expect((await h().store.dueTimers(h().clock.now(), 1000)).items.filter((due) => due.key.id === key.id)).toEqual(
       [],
     );
   });

@@ -74,7 +74,7 @@ export function lifetimeTests(h: () => Harness, factory: StoreFactory): void {
     await h().engine.sweep();
     await h().engine.runTurn(key);
     expect(await h().store.get(key)).toBeNull();
-    expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key);
     // Nothing stuck, nothing half-kept: the next events start a new convoy at seq 1.
     expect(await h().send(key, { type: 'OrderPlaced' })).toBe(1);
     expect(await h().send(key, { type: 'OrderCanceled' })).toBe(2);

@@ -133,9 +133,9 @@ export function orderingTests(h: () => Harness): void {
     const { ledger } = h().convoys;
     const key = h().key(ledger.type);
     await h().send(key, { type: 'Add', n: 1 });
-    expect(await h().store.dirtyConvoys(1000)).toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).toContainEqual(key);
     await h().engine.runTurn(key);
-    expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key);
   });
 
   it('asks for a wake-up only when an accept makes the convoy dirty (or replays a key)', async () => {
@@ -156,7 +156,7 @@ export function orderingTests(h: () => Harness): void {
     expect(await accept(2, 'k')).toMatchObject({ seq: 2, wake: false });
     expect(await accept(2, 'k')).toMatchObject({ seq: 2, duplicate: true, wake: true });
     await h().engine.runTurn(key);
-    expect(await h().store.dirtyConvoys(1000)).not.toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).not.toContainEqual(key);
     expect(await accept(3)).toMatchObject({ seq: 3, wake: true });
   });
 
@@ -189,7 +189,7 @@ export function orderingTests(h: () => Harness): void {
       now: h().clock.now(),
       maxBacklog: 10,
     });
-    expect(await h().store.dirtyConvoys(1000)).toContainEqual(key);
+    expect((await h().store.dirtyConvoys(1000)).items).toContainEqual(key);
     expect(await h().engine.sweep()).toBeGreaterThanOrEqual(1);
     await h().start();
     await h().settle(key, 1);

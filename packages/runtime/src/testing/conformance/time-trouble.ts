@@ -65,7 +65,7 @@ export function timeAndTroubleTests(h: () => Harness): void {
         '1 Ship applied',
         '2 xstate.done.actor.carrierCall applied',
       ]);
-      expect(await kit.store.dirtyConvoys(1000)).not.toContainEqual({ type: 'shipment', id });
+      expect((await kit.store.dirtyConvoys(1000)).items).not.toContainEqual({ type: 'shipment', id });
     });
   });
 
