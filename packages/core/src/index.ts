@@ -39,8 +39,10 @@ export { toStatelyCode } from './export/stately.ts';
 export { describeDefinition, summarizeDefinition } from './export/description.ts';
 export {
   convoyStatuses,
+  eventDecisions,
   eventOutcomes,
   isConvoyStatus,
+  isEventDecision,
   operatorActions,
   statusTransitions,
   toDeadLetterItem,
@@ -59,6 +61,7 @@ export type {
   InboxItem,
   ItemList,
   ItemPage,
+  ReceiptItem,
   RedriveItem,
   StatusAction,
   StatusCounts,
