@@ -232,10 +232,15 @@ export function createProgram(
           auth.summary.some((line) => line.startsWith(`${group}:`))
             ? ` -H "authorization: Bearer $TOKEN"`
             : '';
+        // An event a new convoy applies (schema's required fields, initial state, guards), never one refused.
+        const { exampleEvent } = await import('@convoy/core/engine');
+        const example = exampleEvent(first);
+        banner.push(`  try: curl${bearer('read')} ${server.url}/convoy-types/${first.type}`);
         banner.push(
-          `  try: curl${bearer('read')} ${server.url}/convoy-types/${first.type}`,
-          `       curl -X POST ${server.url}/convoys/${first.type}/demo-1/events -H 'content-type: application/json' ` +
-            `-d '{"type":"${first.eventTypes[0] ?? 'SomeEvent'}"}'${bearer('write')}`,
+          example === undefined
+            ? `       (no event is applied by a new ${first.type} convoy without data; see its events above)`
+            : `       curl -X POST '${server.url}/convoys/${first.type}/demo-1/events?wait=5000' ` +
+                `-H 'content-type: application/json' -d '${JSON.stringify(example).replaceAll("'", "'\\''")}'${bearer('write')}`,
         );
       }
       out(banner.join('\n'));

@@ -54,7 +54,10 @@ describe('convoy commands over HTTP (the real bin)', { timeout: 90_000 }, () => 
       '--wait',
       '5000',
     ]);
-    expect(sent).toMatchObject({ code: 0, stdout: 'accepted order/o-1 seq 1, processed\n' });
+    expect(sent).toMatchObject({
+      code: 0,
+      stdout: 'accepted order/o-1 seq 1: applied; the convoy is active, in state AwaitingPayment\n',
+    });
     // `wait` for seq 2 may start before `send` accepted it: it waits for the seq either way.
     const [again, paid, waited] = await Promise.all([
       convoy(['send', 'order', 'o-1', '{"type":"Placed","amount":42}', '--key', 'k-1', '--json']),
@@ -63,7 +66,10 @@ describe('convoy commands over HTTP (the real bin)', { timeout: 90_000 }, () => 
     ]);
     expect(json(again)).toEqual({ type: 'order', id: 'o-1', seq: 1, duplicate: true });
     expect(paid.stdout).toBe('accepted order/o-1 seq 2\n');
-    expect(waited).toMatchObject({ code: 0, stdout: 'order/o-1 processed seq 2\n' });
+    expect(waited).toMatchObject({
+      code: 0,
+      stdout: 'order/o-1 seq 2: applied; the convoy is active, in state Paid\n',
+    });
     const [got, gotJson, history, historyJson] = await Promise.all([
       convoy(['get', 'order', 'o-1']),
       convoy(['get', 'order', 'o-1', '--json']),
@@ -173,6 +179,70 @@ describe('convoy commands over HTTP (the real bin)', { timeout: 90_000 }, () => 
     expect(await direct().get('order', 'o-2')).toMatchObject({ status: 'done', value: 'Refunded' });
   });
 
+  it('send --wait prints the outcome: deferred (exit 0), --final follows it to applied, refusals exit 2', async () => {
+    const deferred = await convoy(['send', 'order', 'o-w', '{"type":"Paid"}', '--wait', '5000']);
+    expect(deferred).toMatchObject({
+      code: 0,
+      stdout:
+        'accepted order/o-w seq 1: deferred (not_accepted_in_state), may still be applied or refused; the convoy is active, in state New\n',
+    });
+    const finalWait = convoy(['wait', 'order', 'o-w', '1', '--timeout', '20000', '--final', '--json']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await direct().send('order', 'o-w', { type: 'Placed', amount: 2 });
+    const final = await finalWait;
+    expect(final.code).toBe(0);
+    expect(json(final)).toMatchObject({ seq: 1, outcome: 'applied', final: true, value: 'Paid' });
+
+    const [letter, finished] = await Promise.all([
+      convoy(['send', 'order', 'o-r', '{"type":"Refund"}', '--wait', '5000']),
+      (async () => {
+        await direct().send('order', 'o-d', { type: 'Placed', amount: 1 });
+        await direct().send('order', 'o-d', { type: 'Paid' });
+        await direct().send('order', 'o-d', { type: 'Refund' }, { wait: 5000 });
+        return convoy(['send', 'order', 'o-d', '{"type":"Paid"}', '--wait', '5000']);
+      })(),
+    ]);
+    expect(letter).toMatchObject({
+      code: 2,
+      stdout:
+        'accepted order/o-r seq 1: deadLettered (not_accepted_in_state); the convoy is active, in state New\n',
+      stderr: 'convoy: event seq 1 was deadLettered (not_accepted_in_state)\n',
+    });
+    expect(finished).toMatchObject({
+      code: 2,
+      stdout: 'accepted order/o-d seq 4: rejected (convoy_done); the convoy is done, in state Refunded\n',
+    });
+    expect(finished.stderr).toContain('was rejected (convoy_done)');
+    const misuse = await convoy(['send', 'order', 'o-m', '{"type":"Paid"}', '--final']);
+    expect(misuse.code).toBe(1);
+    expect(misuse.stderr).toContain('--final needs --wait');
+  });
+
+  it('history --follow exits 0 by itself once the convoy is done, and says why', async () => {
+    const follower = spawnConvoy([
+      'history',
+      'order',
+      'o-fd',
+      '--follow',
+      '--interval',
+      '50',
+      '--url',
+      server.url,
+    ]);
+    try {
+      await until(() => follower.stdout().includes('following order/o-fd until it is done'));
+      await direct().send('order', 'o-fd', { type: 'Placed', amount: 3 });
+      await direct().send('order', 'o-fd', { type: 'Paid' });
+      await direct().send('order', 'o-fd', { type: 'Refund' });
+      expect((await follower.exited).code).toBe(0);
+      const lines = follower.stdout().trimEnd().split('\n');
+      expect(lines.at(-2)).toContain('Paid → Refunded');
+      expect(lines.at(-1)).toBe('order/o-fd is done, in state Refunded: stopped following');
+    } finally {
+      follower.kill();
+    }
+  });
+
   it('history --follow prints new entries as they are committed and exits 0 on Ctrl-C', async () => {
     const follower = spawnConvoy([
       'history',
@@ -197,6 +267,8 @@ describe('convoy commands over HTTP (the real bin)', { timeout: 90_000 }, () => 
           .split('\n')
           .filter((line) => line.startsWith('SEQ')),
       ).toHaveLength(1);
+      expect(follower.stdout()).toMatch(/^following order\/o-f until it is done \(Ctrl-C to stop\)\n/);
+      expect(follower.stdout()).toMatch(/stopped following order\/o-f \(interrupted\)\n$/);
     } finally {
       follower.kill();
     }

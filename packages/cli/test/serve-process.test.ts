@@ -93,6 +93,27 @@ describe('convoy refuses bad invocations with a clear message and exit code 1', 
     expect(run.stderr()).toMatch(/--no-worker\) needs --redis/);
   }, 30_000);
 
+  it("the banner's example event is one a new convoy applies: schema fields filled, initial state, guard", async () => {
+    const loan = spawnConvoy(['serve', 'test/fixtures/loan-application.ts', '--port', '0']);
+    try {
+      const loanUrl = await waitForUrl(loan);
+      const line = loan.stdout().match(/curl -X POST '(\S+)' -H 'content-type: application\/json' -d '(.+)'/);
+      expect(line, loan.stdout()).not.toBeNull();
+      const [, target = '', body = ''] = line ?? [];
+      expect(JSON.parse(body)).toEqual({ type: 'Apply', amount: 1, applicant: 'example' });
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({ processed: true, outcome: 'applied', value: 'Review' });
+      expect((await getJson(loanUrl, '/convoys/loan/demo-1')).body).toMatchObject({ value: 'Review' });
+    } finally {
+      loan.kill();
+    }
+  }, 60_000);
+
   it('worker without --redis', async () => {
     const run = spawnConvoy(['worker', 'test/fixtures/support-ticket.ts']);
     expect((await run.exited).code).toBe(1);

@@ -25,6 +25,7 @@ import type {
   SendOptions,
   SendReceipt,
   TimerItem,
+  WaitOptions,
   WaitResult,
 } from './types.ts';
 
@@ -48,6 +49,12 @@ export interface FollowOptions {
   readonly intervalMs?: number;
   /** Skip the first `from` entries (e.g. the ones already shown). @defaultValue 0 */
   readonly from?: number;
+  /**
+   * End once the convoy is done (status `done`), after yielding every entry up to that point. A done
+   * convoy only records refusals (`convoy_done`) from then on.
+   * @defaultValue false
+   */
+  readonly untilDone?: boolean;
 }
 
 /** Options of {@link ConvoyClient.stream}. */
@@ -85,10 +92,20 @@ export interface ConvoyClient<TDefinitions extends AnyConvoyDefinition = AnyConv
   get(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<ConvoyView>;
   /** What happened to every event, in processing order. */
   history(type: ConvoyTypeOf<TDefinitions>, id: string): Promise<HistoryItem[]>;
-  /** New history entries as they are committed (polling), until `signal` aborts. */
+  /** New history entries as they are committed (polling), until `signal` aborts (or, `untilDone`, the convoy is done). */
   follow(type: ConvoyTypeOf<TDefinitions>, id: string, options?: FollowOptions): AsyncGenerator<HistoryItem>;
-  /** Resolve once `seq` is processed; `wait_timeout` (408) after `timeoutMs` (server default 5000). */
-  wait(type: ConvoyTypeOf<TDefinitions>, id: string, seq: number, timeoutMs?: number): Promise<WaitResult>;
+  /**
+   * Resolve with the outcome of event `seq` once it is processed (with `final`, once it is no longer
+   * deferred, or deferred at the timeout); `wait_timeout` (408) when it is not processed within
+   * `timeoutMs` (server default 5000).
+   */
+  wait(
+    type: ConvoyTypeOf<TDefinitions>,
+    id: string,
+    seq: number,
+    timeoutMs?: number,
+    options?: WaitOptions,
+  ): Promise<WaitResult>;
   /** A page of the type's convoys, newest update first. */
   list(type: ConvoyTypeOf<TDefinitions>, options?: ListOptions): Promise<Page<ConvoyView>>;
   /** One convoy's dead letters, oldest first. */
@@ -187,29 +204,37 @@ export function createConvoyClient<TDefinitions extends AnyConvoyDefinition = An
       http.json<SendReceipt>({
         method: 'POST',
         path: path`/convoys/${type}/${id}/events`,
-        query: { wait: sendOptions.wait },
+        query: { wait: sendOptions.wait, final: sendOptions.final ? 1 : undefined },
         body: event,
         ...(sendOptions.idempotencyKey ? { headers: { 'idempotency-key': sendOptions.idempotencyKey } } : {}),
       }),
     get: (type, id) => http.json<ConvoyView>({ path: path`/convoys/${type}/${id}` }),
     history,
     async *follow(type, id, followOptions = {}) {
-      const { signal, intervalMs = 500 } = followOptions;
+      const { signal, intervalMs = 500, untilDone = false } = followOptions;
       let seen = followOptions.from ?? 0;
       while (!signal?.aborted) {
         let items: HistoryItem[] = [];
+        let done = false;
         try {
+          // The view first: when it says done, the history read after it holds every entry up to then.
+          if (untilDone)
+            done = (await http.json<ConvoyView>({ path: path`/convoys/${type}/${id}` })).status === 'done';
           items = await history(type, id);
         } catch (error) {
           // A convoy that has not received its first event yet is followed until it does.
           if (!isConvoyError(error) || error.code !== 'convoy_not_found') throw error;
         }
         for (; seen < items.length; seen++) yield items[seen] as HistoryItem;
+        if (done) return;
         await sleep(intervalMs, signal);
       }
     },
-    wait: (type, id, seq, timeoutMs) =>
-      http.json<WaitResult>({ path: path`/convoys/${type}/${id}/wait`, query: { seq, timeout: timeoutMs } }),
+    wait: (type, id, seq, timeoutMs, waitOptions = {}) =>
+      http.json<WaitResult>({
+        path: path`/convoys/${type}/${id}/wait`,
+        query: { seq, timeout: timeoutMs, final: waitOptions.final ? 1 : undefined },
+      }),
     list: (type, { attention, ...listOptions } = {}) =>
       http.json<Page<ConvoyView>>({
         path: path`/convoys/${type}`,

@@ -47,14 +47,29 @@ export type ClientEventOf<
 export interface SendOptions {
   /** Sent as `Idempotency-Key`: the same key for the same convoy is accepted once. */
   readonly idempotencyKey?: string;
-  /** Answer only once the event is processed, or after this many ms (`?wait=`). */
+  /**
+   * Answer only once the event is processed, or after this many ms (`?wait=`). The receipt then says
+   * `processed`, and when true carries the event's `outcome` (with `reason`), `final`, and the convoy's
+   * `status` and `value` after its turn.
+   */
   readonly wait?: number;
+  /** With `wait`: wait past a deferral until the event is applied or refused (`&final=1`). */
+  readonly final?: boolean;
 }
 
-/** The `202` receipt of an accepted event (the wire contract's item). */
+/** Options of {@link ConvoyClient.wait}. */
+export interface WaitOptions {
+  /** Wait past a deferral until the event is applied or refused (`&final=1`). */
+  readonly final?: boolean;
+}
+
+/**
+ * The `202` receipt of an accepted event (the wire contract's item): narrow on `processed` to read the
+ * outcome of a waited send.
+ */
 export type SendReceipt = AcceptedItem;
 
-/** The answer of {@link ConvoyClient.wait}: the seq is processed. */
+/** The answer of {@link ConvoyClient.wait}: the seq is processed, with its outcome. */
 export type WaitResult = WaitItem;
 
 /** A page of a list; pass `cursor` back for the next one (null: no more). */
@@ -93,6 +108,8 @@ export type {
   DeadLetterItem,
   DeferredItem,
   EffectFailureNote,
+  EventDecision,
+  EventOutcomeReport,
   HistoryItem,
   InboxItem,
   TimerItem,

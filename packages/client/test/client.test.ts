@@ -2,7 +2,7 @@ import { isConvoyError } from '@convoy/core';
 import type { ConvoyError } from '@convoy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConvoyClient } from '../src/index.ts';
-import type { ConvoyClient, HistoryItem } from '../src/index.ts';
+import type { ConvoyClient, EventDecision, HistoryItem, WaitResult } from '../src/index.ts';
 import type { TestConvoys } from './support/convoys.ts';
 import { startTestServer } from './support/server.ts';
 import type { TestServer } from './support/server.ts';
@@ -53,6 +53,41 @@ describe('a typed client against a real server', () => {
       [2, 'PaymentConfirmed', 'applied', 'Paid'],
     ]);
     expect(typeof history[0]?.at).toBe('string');
+  });
+
+  it('a waited send returns the outcome typed: dead-lettered, deferred then applied with final, done', async () => {
+    const refund = await convoy.send('order', 'o-w', { type: 'Refund' }, { wait: 5000 });
+    // `processed` narrows the receipt: only a processed one has an outcome.
+    if (!refund.processed) throw new Error('not processed in time');
+    const outcome: EventDecision | undefined = refund.outcome;
+    expect(outcome).toBe('deadLettered');
+    expect(refund).toMatchObject({
+      reason: 'not_accepted_in_state',
+      final: true,
+      status: 'active',
+      value: 'New',
+    });
+
+    const early = await convoy.send('order', 'o-w', { type: 'PaymentConfirmed' }, { wait: 5000 });
+    expect(early).toMatchObject({ seq: 2, processed: true, outcome: 'deferred', final: false });
+    const final = convoy.wait('order', 'o-w', 2, 10_000, { final: true });
+    await convoy.send('order', 'o-w', { type: 'OrderPlaced', amount: 1 });
+    const result: WaitResult = await final;
+    expect(result).toMatchObject({
+      seq: 2,
+      outcome: 'applied',
+      final: true,
+      status: 'active',
+      value: 'Paid',
+    });
+
+    await convoy.send('order', 'o-w', { type: 'Shipped', carrier: 'dhl' }, { wait: 5000 });
+    expect(await convoy.send('order', 'o-w', { type: 'Refund' }, { wait: 5000, final: true })).toMatchObject({
+      outcome: 'rejected',
+      reason: 'convoy_done',
+      status: 'done',
+      value: 'Shipped',
+    });
   });
 
   it('an idempotency key sent twice gets the original receipt', async () => {
@@ -151,6 +186,22 @@ describe('a typed client against a real server', () => {
     expect(seen.map((h) => [h.seq, h.event.type])).toEqual([
       [1, 'Opened'],
       [2, 'Closed'],
+    ]);
+  });
+
+  it('follow with untilDone ends by itself once the convoy is done, after its last entry', async () => {
+    const seen: HistoryItem[] = [];
+    const following = (async () => {
+      for await (const item of convoy.follow('ticket', 't-done', { intervalMs: 20, untilDone: true })) {
+        seen.push(item);
+      }
+    })();
+    await convoy.send('ticket', 't-done', { type: 'Opened', title: 'd' }, { wait: 2000 });
+    await convoy.send('ticket', 't-done', { type: 'Closed' }, { wait: 2000 });
+    await following; // no abort: the generator returned because the convoy is done
+    expect(seen.map((h) => [h.seq, h.event.type, h.to])).toEqual([
+      [1, 'Opened', 'Open'],
+      [2, 'Closed', 'Closed'],
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { AnyStateMachine, EventFromLogic, InputFrom } from 'xstate';
 import { ConvoyError } from './errors.ts';
 import type { ConvoyKey, EffectIntent, JsonValue } from './model.ts';
 import { isStandardSchema, type StandardSchemaV1 } from './standard-schema.ts';
+import { allNodes, invokesOf } from './export/walk.ts';
 import { assertMachineFromPeerXstate } from './xstate-peer.ts';
 
 /**
@@ -246,6 +247,7 @@ export function defineConvoy<TMachine extends AnyStateMachine, TType extends str
     throw new ConvoyError('definition_invalid', `Convoy "${type}": poison policy must be 'skip' or 'block'`);
   }
   assertPositive(type, 'retention.finishedMs', options.retention?.finishedMs);
+  warnGeneratedInvokeIds(type, version, machine);
   const schemas: Record<string, StandardSchemaV1> = {};
   for (const [eventType, schema] of Object.entries<unknown>(options.schemas ?? {})) {
     if (schema === undefined) continue;
@@ -275,6 +277,43 @@ export function defineConvoy<TMachine extends AnyStateMachine, TType extends str
     migrate: options.migrate,
     retainFinishedMs: options.retention?.finishedMs,
   };
+}
+
+/** The warning code of an invoke without an explicit `id` (see docs/definitions.md). */
+export const invokeWithoutIdWarning = 'CONVOY_INVOKE_WITHOUT_ID';
+
+// Definitions already warned about: a module defined twice (tests, hot reload) warns once.
+const warnedInvokes = new Set<string>();
+
+/**
+ * Warn (once per type, version and invoke) about invokes without an explicit `id`. XState then names
+ * the invoke `<index>.<state node id>`; that name is persisted (the invoke's result event is
+ * `xstate.done.actor.0.loan.CreditCheck`, and the in-flight invocation is stored under it), so renaming
+ * or moving the state, or reordering its invokes, in a new version leaves the result of a convoy in
+ * flight matching nothing: it is dropped, and the convoy waits for a result that never comes.
+ */
+function warnGeneratedInvokeIds(type: string, version: number, machine: AnyStateMachine): void {
+  for (const node of allNodes(machine)) {
+    for (const invoke of invokesOf(node)) {
+      const key = `${type}\u0000${version}\u0000${invoke.id}`;
+      if (!invoke.generated || warnedInvokes.has(key)) continue;
+      warnedInvokes.add(key);
+      const name = invoke.src === undefined ? 'an inline invoke' : `invoke "${invoke.src}"`;
+      emitWarning(
+        `Convoy "${type}": ${name} in state "${node.id}" has no id, so XState names it "${invoke.id}"; ` +
+          'that name is stored with convoys in flight and changes if the state is renamed or moved, ' +
+          'so their results would be dropped. ' +
+          `Give it one: invoke: { id: '${invoke.src ?? 'work'}', ... }`,
+      );
+    }
+  }
+}
+
+function emitWarning(message: string): void {
+  // Core runs outside Node too (bundled into browser pages): there is no process to warn on there.
+  const host = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } })
+    .process;
+  host?.emitWarning?.(message, { code: invokeWithoutIdWarning });
 }
 
 function assertPositive(type: string, where: string, value: number | undefined): void {

@@ -29,7 +29,7 @@ export interface ConvoyGraphNode {
 export interface ConvoyGraphEdge {
   readonly source: string;
   readonly target: string;
-  /** The event type (or `after <delay>`, `always`, `done.invoke <id>`). */
+  /** The event type (or `after <delay>`, `always`, `done: <invoke id or src>`). */
   readonly label: string;
   readonly event: string;
   readonly guard?: string;

@@ -13,3 +13,4 @@ export { hydrateSnapshot, toJson } from './hydrate.ts';
 export type { HydrateResult } from './hydrate.ts';
 export { eventFingerprint, validateEvent } from './validate.ts';
 export { assertMachineFromPeerXstate } from './xstate-peer.ts';
+export { exampleEvent } from './example-event.ts';

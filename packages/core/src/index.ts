@@ -40,8 +40,10 @@ export { describeDefinition, summarizeDefinition } from './export/description.ts
 export {
   convoyStatuses,
   effectKinds,
+  eventDecisions,
   eventOutcomes,
   isConvoyStatus,
+  isEventDecision,
   operatorActions,
   statusTransitions,
   toDeadLetterItem,
@@ -60,6 +62,7 @@ export type {
   InboxItem,
   ItemList,
   ItemPage,
+  ReceiptItem,
   RedriveItem,
   StatusAction,
   StatusCounts,

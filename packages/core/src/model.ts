@@ -3,9 +3,15 @@
  * boundaries unchanged. Times are epoch milliseconds internally; the HTTP layer renders ISO strings.
  */
 import type { StateValue } from 'xstate';
-import type { ConvoyStatus, EffectKind, EventOutcome, OperatorAction } from './wire/vocabulary.ts';
+import type {
+  ConvoyStatus,
+  EffectKind,
+  EventDecision,
+  EventOutcome,
+  OperatorAction,
+} from './wire/vocabulary.ts';
 
-export type { ConvoyStatus, EffectKind, EventOutcome, OperatorAction };
+export type { ConvoyStatus, EffectKind, EventDecision, EventOutcome, OperatorAction };
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -193,6 +199,30 @@ export interface ConvoyRecord {
   readonly updatedAt: number;
   /** Bumped by every commit. */
   readonly revision: number;
+}
+
+/**
+ * What a wait learned about one processed event: its outcome (with the reason when it was not applied)
+ * and the convoy's status and state value as read right after the turn that decided it (a later turn
+ * may already have moved the convoy on).
+ */
+export interface EventOutcomeReport {
+  /**
+   * What processing decided. Absent only when the event's history entry is gone (dropped by the store's
+   * history cap before the wait read it).
+   */
+  readonly outcome?: EventDecision;
+  /** Why it was not applied (`convoy_done`, `not_accepted_in_state`, `guard_rejected`, ...). */
+  readonly reason?: OutcomeReason;
+  /** The error message of a `handler_error`. */
+  readonly error?: string;
+  /**
+   * False while the event is deferred: it may still be applied or refused later (wait with `final` to
+   * learn which). True for every other outcome, which never changes.
+   */
+  readonly final: boolean;
+  readonly status: ConvoyStatus;
+  readonly value: StateValue | null;
 }
 
 /** What the API shows for a convoy (the record plus the store's acceptance counter). */

@@ -2,7 +2,7 @@
  * The routes of one convoy: accept an event, wait for processing, read the view and the history.
  */
 import { ConvoyError, toHistoryItem } from '@convoy/core';
-import type { AcceptedItem, ConvoyGateway, WaitCondition, WaitItem } from '@convoy/core';
+import type { AcceptedItem, ConvoyGateway, EventOutcomeReport, WaitCondition, WaitItem } from '@convoy/core';
 import { context } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { AuthHooks } from './auth.ts';
@@ -48,6 +48,12 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
     auth,
     routes['POST /convoys/:type/:id/events'],
     async ({ params: key, query, headers, body: event }, request, reply) => {
+      if (query.final !== undefined && query.wait === undefined) {
+        throw new ConvoyError(
+          'invalid_request',
+          'Query parameter "final" needs "wait" (e.g. ?wait=5000&final=1)',
+        );
+      }
       const idempotencyKey = headers['idempotency-key'];
       const acceptRequest =
         idempotencyKey === undefined ? { ...key, event } : { ...key, event, idempotencyKey };
@@ -61,14 +67,17 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
         duplicate: receipt.duplicate,
       };
       if (query.wait === undefined) return reply.code(202).send(accepted);
-      let processed = false;
+      let report: EventOutcomeReport | null = null;
       try {
-        processed = await gateway.waitForSeq(key, receipt.seq, query.wait);
+        const options = { timeoutMs: query.wait, final: query.final === '1' };
+        report = await gateway.waitForOutcome(key, receipt.seq, options);
       } catch (error) {
         // The event is accepted whatever happens to the wait: failing now would invite a duplicate retry.
         request.log.error({ err: error, ...key, seq: receipt.seq }, 'waiting for an accepted event failed');
       }
-      return reply.code(202).send({ ...accepted, processed } satisfies AcceptedItem);
+      const answer: AcceptedItem =
+        report === null ? { ...accepted, processed: false } : { ...accepted, processed: true, ...report };
+      return reply.code(202).send(answer);
     },
     { bodyLimit },
   );
@@ -76,18 +85,18 @@ export function registerConvoyRoutes(instance: FastifyInstance, settings: Convoy
   serve(instance, auth, routes['GET /convoys/:type/:id/wait'], async ({ params: key, query }) => {
     const { seq } = query;
     const timeout = query.timeout ?? defaultWaitMs;
-    // Reading the view first answers unknown types/convoys with 404 and already-processed seqs at once.
+    // Reading the view first answers unknown types/convoys with 404.
     const view = await gateway.getConvoy(key);
     if (view === null) throw notFound(key);
-    const processed = view.seq >= seq || (await gateway.waitForSeq(key, seq, timeout));
-    if (!processed) {
+    const report = await gateway.waitForOutcome(key, seq, { timeoutMs: timeout, final: query.final === '1' });
+    if (report === null) {
       throw new ConvoyError(
         'wait_timeout',
         `Convoy ${key.type}/${key.id} did not process seq ${seq} within ${timeout} ms`,
         { ...key, seq, timeout },
       );
     }
-    return { type: key.type, id: key.id, seq, processed: true } satisfies WaitItem;
+    return { type: key.type, id: key.id, seq, processed: true, ...report } satisfies WaitItem;
   });
 
   serve(instance, auth, routes['GET /convoys/:type/:id/wait-for'], async ({ params: key, query }) => {

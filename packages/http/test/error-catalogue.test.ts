@@ -127,7 +127,7 @@ describe('waiting', () => {
 
   it('POST ?wait still answers 202 when waiting fails: the event is accepted', async () => {
     const gateway = scriptedGateway({
-      waitForSeq: async () => {
+      waitForOutcome: async () => {
         throw new Error('store went away');
       },
     });

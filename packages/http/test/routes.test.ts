@@ -51,7 +51,10 @@ describe('POST /convoys/:type/:id/events', () => {
   it('with ?wait the answer comes after processing, so a GET right after reads the new state', async () => {
     const placed = await post('/convoys/parcel/p-1/events?wait=5000', { type: 'OrderPlaced' });
     expect(placed.statusCode).toBe(202);
-    expect(placed.json()).toEqual({ type: 'parcel', id: 'p-1', seq: 1, duplicate: false, processed: true });
+    expect(placed.json()).toEqual({
+      ...{ type: 'parcel', id: 'p-1', seq: 1, duplicate: false, processed: true },
+      ...{ outcome: 'applied', final: true, status: 'active', value: 'AwaitingPayment' },
+    });
     const paid = await post('/convoys/parcel/p-1/events?wait=5000', { type: 'PaymentConfirmed', amount: 42 });
     expect(paid.json()).toMatchObject({ seq: 2, processed: true });
 
@@ -85,9 +88,16 @@ describe('POST /convoys/:type/:id/events', () => {
       { type: 'PaymentConfirmed', amount: 5 },
       headers,
     );
-    expect(first.json()).toEqual({ type: 'parcel', id: 'p-1', seq: 2, duplicate: false, processed: true });
+    const outcome = { outcome: 'applied', final: true, status: 'active', value: 'AwaitingShipment' };
+    expect(first.json()).toEqual({
+      ...{ type: 'parcel', id: 'p-1', seq: 2, duplicate: false, processed: true },
+      ...outcome,
+    });
     expect(again.statusCode).toBe(202);
-    expect(again.json()).toEqual({ type: 'parcel', id: 'p-1', seq: 2, duplicate: true, processed: true });
+    expect(again.json()).toEqual({
+      ...{ type: 'parcel', id: 'p-1', seq: 2, duplicate: true, processed: true },
+      ...outcome,
+    });
     const history = (await app.inject({ method: 'GET', url: '/convoys/parcel/p-1/history' })).json<{
       items: Array<{ seq: number }>;
     }>();
@@ -268,7 +278,10 @@ describe('GET /convoys/:type/:id/wait', () => {
       url: `/convoys/parcel/p-1/wait?seq=${seq}&timeout=5000`,
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ type: 'parcel', id: 'p-1', seq: 1, processed: true });
+    expect(response.json()).toEqual({
+      ...{ type: 'parcel', id: 'p-1', seq: 1, processed: true },
+      ...{ outcome: 'applied', final: true, status: 'active', value: 'AwaitingPayment' },
+    });
     expect((await app.inject({ method: 'GET', url: '/convoys/parcel/p-1' })).json()).toMatchObject({
       seq: 1,
     });

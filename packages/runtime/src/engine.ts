@@ -15,6 +15,7 @@ import type {
   ConvoyListPage,
   ConvoyListQuery,
   ConvoyMetricsSink,
+  ConvoyRecord,
   ConvoyStatus,
   ConvoyTypeDescription,
   ConvoyChangeWatch,
@@ -25,17 +26,20 @@ import type {
   DeadLetterListQuery,
   DeadLetterPage,
   DeferredEvent,
+  EventOutcomeReport,
   HistoryEntry,
   InboxEvent,
   OperatorOptions,
   RedriveResult,
   TimerArm,
   WaitCondition,
+  WaitForOutcomeOptions,
   WaitForResult,
 } from '@convoy/core';
 import { AcceptPath } from './accept-path.ts';
 import { BackgroundWork } from './background-work.ts';
 import { CommitListeners } from './commit-listeners.ts';
+import { isDeferred, reportOutcome } from './event-outcome.ts';
 import { resolveLeaseRenewMs, resolveTunables, type ConvoyEngineOptions } from './engine-options.ts';
 import { LocalTurns } from './local-turns.ts';
 import { consoleLogger, errorMessage } from './logger.ts';
@@ -175,6 +179,15 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     },
   });
 
+  // What every wait hooks into: this process's commits, and the engine closing (ends it as a timeout).
+  const waitHooks = {
+    subscribe: (listener: (key: ConvoyKey) => void) => commitListeners.subscribe(listener),
+    onClose: (cancel: () => void) => {
+      pendingWaits.add(cancel);
+      return () => pendingWaits.delete(cancel);
+    },
+  };
+
   const knownKey = (key: ConvoyKey): ConvoyDefinition => {
     const definition = registry.latest(key.type);
     validateConvoyId(key.id);
@@ -230,6 +243,27 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
       return waiters.wait(key, seq, timeoutMs, waitPollMs, read);
     },
 
+    async waitForOutcome(
+      key: ConvoyKey,
+      seq: number,
+      options: WaitForOutcomeOptions,
+    ): Promise<EventOutcomeReport | null> {
+      knownKey(key);
+      const last: { record: ConvoyRecord | null } = { record: null };
+      // Met once the seq is processed; with `final`, once it is no longer deferred either.
+      const check = async (): Promise<'met' | 'pending'> => {
+        const record = (await store.get(key))?.record ?? null;
+        last.record = record;
+        if (record === null || record.processedSeq < seq) return 'pending';
+        return options.final === true && isDeferred(record, seq) ? 'pending' : 'met';
+      };
+      if (state === 'closed') await check();
+      else await waitUntil({ key, timeoutMs: options.timeoutMs, pollMs: waitPollMs, check, ...waitHooks });
+      const { record } = last;
+      if (record === null || record.processedSeq < seq) return null;
+      return reportOutcome(store, key, seq, record);
+    },
+
     async waitFor(key: ConvoyKey, condition: WaitCondition, timeoutMs: number): Promise<WaitForResult> {
       const definition = knownKey(key);
       let view: ConvoyView | null = null;
@@ -248,11 +282,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
               timeoutMs,
               pollMs: waitPollMs,
               check,
-              subscribe: (listener) => commitListeners.subscribe(listener),
-              onClose: (cancel) => {
-                pendingWaits.add(cancel);
-                return () => pendingWaits.delete(cancel);
-              },
+              ...waitHooks,
             });
       return { outcome: outcome === 'pending' ? 'timeout' : outcome, view };
     },

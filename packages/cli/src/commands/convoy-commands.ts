@@ -6,8 +6,16 @@ import { convoyStatuses } from '@convoy/core';
 import type { ConvoyEvent, ConvoyStatus } from '@convoy/core';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { convoyTable, historyHeader, historyRow, stateText, table, viewLines } from './format.ts';
-import { clientFor, integer, remoteOptions, report, runRemote } from './remote.ts';
+import {
+  convoyTable,
+  historyHeader,
+  historyRow,
+  outcomeText,
+  stateText,
+  table,
+  viewLines,
+} from './format.ts';
+import { clientFor, failOnRefusal, integer, remoteOptions, report, runRemote } from './remote.ts';
 import type { Output, RemoteFlags } from './remote.ts';
 
 function eventJson(value: string): ConvoyEvent {
@@ -30,6 +38,7 @@ function eventJson(value: string): ConvoyEvent {
 interface SendFlags extends RemoteFlags {
   readonly key?: string;
   readonly wait?: number;
+  readonly final?: boolean;
 }
 
 interface ListFlags extends RemoteFlags {
@@ -54,22 +63,36 @@ export function registerConvoyCommands(program: Command, output: Output): void {
       .argument('<id>', 'convoy id')
       .argument('<event-json>', 'the event, e.g. \'{"type":"PaymentConfirmed"}\'', eventJson)
       .option('--key <key>', 'Idempotency-Key: the same key for the same convoy is accepted once')
-      .option('--wait <ms>', 'answer once the event is processed (at most <ms>)', integer(0, 600_000)),
+      .option(
+        '--wait <ms>',
+        'wait (at most <ms>) until the event is processed and print its outcome; exit 2 if rejected or dead-lettered',
+        integer(0, 600_000),
+      )
+      .option('--final', 'with --wait: wait past a deferral until the event is applied or refused'),
   ).action(async (type: string, id: string, event: ConvoyEvent, flags: SendFlags) => {
-    await runRemote(
+    if (flags.final && flags.wait === undefined) {
+      throw new InvalidArgumentError('--final needs --wait <ms>');
+    }
+    const receipt = await runRemote(
       flags,
       output,
       (client) =>
         client.send(type, id, event, {
           ...(flags.key ? { idempotencyKey: flags.key } : {}),
           ...(flags.wait === undefined ? {} : { wait: flags.wait }),
+          ...(flags.final ? { final: true } : {}),
         }),
       (receipt) => [
         `accepted ${receipt.type}/${receipt.id} seq ${receipt.seq}` +
           (receipt.duplicate ? ' (duplicate: the original receipt)' : '') +
-          (receipt.processed === undefined ? '' : receipt.processed ? ', processed' : ', not processed yet'),
+          (receipt.processed === undefined
+            ? ''
+            : receipt.processed
+              ? `: ${outcomeText(receipt)}`
+              : ', not processed yet'),
       ],
     );
+    failOnRefusal(receipt, output);
   });
 
   remoteOptions(
@@ -115,7 +138,10 @@ export function registerConvoyCommands(program: Command, output: Output): void {
       .description('what happened to every event of a convoy, in processing order')
       .argument('<type>', 'convoy type')
       .argument('<id>', 'convoy id')
-      .option('-f, --follow', 'keep printing new entries as they are committed, until Ctrl-C')
+      .option(
+        '-f, --follow',
+        'keep printing new entries as they are committed, until the convoy is done (exit 0) or Ctrl-C',
+      )
       .option('--interval <ms>', 'how often --follow polls', integer(10, 60_000), 300),
   ).action(async (type: string, id: string, flags: HistoryFlags) => {
     if (!flags.follow) {
@@ -133,7 +159,9 @@ export function registerConvoyCommands(program: Command, output: Output): void {
   remoteOptions(
     program
       .command('wait')
-      .description('wait until a convoy has processed <seq> (exit 1 with wait_timeout otherwise)')
+      .description(
+        'wait until a convoy has processed <seq> and print its outcome (exit 1 with wait_timeout, 2 if rejected or dead-lettered)',
+      )
       .argument('<type>', 'convoy type')
       .argument('<id>', 'convoy id')
       .argument('<seq>', 'the seq to wait for', integer(1, Number.MAX_SAFE_INTEGER))
@@ -141,15 +169,24 @@ export function registerConvoyCommands(program: Command, output: Output): void {
         '--timeout <ms>',
         'give up after <ms> (the server caps it, 30000 by default)',
         integer(0, 600_000),
-      ),
-  ).action(async (type: string, id: string, seq: number, flags: RemoteFlags & { timeout?: number }) => {
-    await runRemote(
-      flags,
-      output,
-      (client) => client.wait(type, id, seq, flags.timeout),
-      (result) => [`${result.type}/${result.id} processed seq ${result.seq}`],
-    );
-  });
+      )
+      .option('--final', 'wait past a deferral until the event is applied or refused'),
+  ).action(
+    async (
+      type: string,
+      id: string,
+      seq: number,
+      flags: RemoteFlags & { timeout?: number; final?: boolean },
+    ) => {
+      const result = await runRemote(
+        flags,
+        output,
+        (client) => client.wait(type, id, seq, flags.timeout, flags.final ? { final: true } : {}),
+        (result) => [`${result.type}/${result.id} seq ${result.seq}: ${outcomeText(result)}`],
+      );
+      failOnRefusal(result, output);
+    },
+  );
 
   for (const [action, description] of [
     ['pause', 'stop processing a convoy (events are still accepted)'],
@@ -174,18 +211,27 @@ export function registerConvoyCommands(program: Command, output: Output): void {
 }
 
 /**
- * `history --follow`: print the history so far, then each new entry as it is committed, until SIGINT or
- * SIGTERM (exit 0). With `--json`, one JSON object per line (NDJSON).
+ * `history --follow`: print the history so far, then each new entry as it is committed, until the convoy
+ * is done (it then only records refusals) or SIGINT / SIGTERM; exit 0 either way. Says when it starts
+ * following and why it stopped: on stdout, or on stderr with `--json` (stdout is then NDJSON, one
+ * history entry per line).
  */
 async function follow(type: string, id: string, flags: HistoryFlags, output: Output): Promise<void> {
   const abort = new AbortController();
   const stop = () => abort.abort();
+  const note = flags.json ? output.err : output.out;
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     const client = clientFor(flags);
     let printedHeader = false;
-    for await (const item of client.follow(type, id, { signal: abort.signal, intervalMs: flags.interval })) {
+    note(`following ${type}/${id} until it is done (Ctrl-C to stop)`);
+    const entries = client.follow(type, id, {
+      signal: abort.signal,
+      intervalMs: flags.interval,
+      untilDone: true,
+    });
+    for await (const item of entries) {
       if (flags.json) {
         output.out(JSON.stringify(item));
         continue;
@@ -195,6 +241,12 @@ async function follow(type: string, id: string, flags: HistoryFlags, output: Out
       if (!printedHeader) output.out(formatFollowRow([...historyHeader]));
       printedHeader = true;
       output.out(formatFollowRow(row));
+    }
+    if (abort.signal.aborted) {
+      note(`stopped following ${type}/${id} (interrupted)`);
+    } else {
+      const view = await client.get(type, id);
+      note(`${type}/${id} is done, in state ${stateText(view.value)}: stopped following`);
     }
   } catch (error) {
     report(error, flags, output);

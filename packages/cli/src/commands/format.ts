@@ -2,7 +2,7 @@
  * Human output of the remote commands: aligned tables and one-line renderings of state values and
  * events. `--json` bypasses all of this.
  */
-import type { ConvoyView, DeadLetterItem, HistoryItem } from '@convoy/client';
+import type { ConvoyView, DeadLetterItem, EventOutcomeReport, HistoryItem } from '@convoy/client';
 
 /** Render rows as a table with a header, columns padded to their widest cell. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
@@ -36,6 +36,18 @@ export function stateText(value: unknown): string {
   };
   walk(value, '');
   return leaves.join(', ');
+}
+
+/**
+ * A waited event's outcome in one line: `applied`, `deferred (not_accepted_in_state), may still be
+ * applied`, `rejected (convoy_done)`, then the convoy's status and state after its turn.
+ */
+export function outcomeText(report: EventOutcomeReport): string {
+  const outcome = report.outcome ?? 'outcome unknown (history entry trimmed)';
+  const why =
+    report.reason === undefined ? '' : ` (${report.reason}${report.error ? `: ${report.error}` : ''})`;
+  const pending = report.final ? '' : ', may still be applied or refused';
+  return `${outcome}${why}${pending}; the convoy is ${report.status}, in state ${stateText(report.value)}`;
 }
 
 /** An event in one line: its type, then its payload as compact JSON when it has one. */

@@ -25,9 +25,12 @@ export interface Output {
  * Thrown after a failure was already reported: the entry point exits 1 without printing it again.
  */
 export class ReportedError extends Error {
-  constructor(message: string) {
+  /** The process exit code: 1 for a failed request, 2 for an event the convoy refused. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
     super(message);
     this.name = 'ReportedError';
+    this.exitCode = exitCode;
   }
 }
 
@@ -71,7 +74,7 @@ export async function runRemote<T>(
   output: Output,
   action: (client: ConvoyClient) => Promise<T>,
   render: (result: T) => readonly string[],
-): Promise<void> {
+): Promise<T> {
   let result: T;
   try {
     result = await action(clientFor(flags));
@@ -80,6 +83,27 @@ export async function runRemote<T>(
   }
   if (flags.json) output.out(JSON.stringify(result, null, 2));
   else for (const line of render(result)) output.out(line);
+  return result;
+}
+
+/**
+ * After a wait printed its outcome: an event the convoy refused (`rejected`, `deadLettered`) ends the
+ * command with exit code 2 and says so on stderr, so a script can tell "refused" from "failed" (1).
+ */
+export function failOnRefusal(
+  result: {
+    readonly seq: number;
+    readonly processed?: boolean;
+    readonly outcome?: string;
+    readonly reason?: string;
+  },
+  output: Output,
+): void {
+  if (result.processed !== true) return;
+  if (result.outcome !== 'rejected' && result.outcome !== 'deadLettered') return;
+  const message = `event seq ${result.seq} was ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`;
+  output.err(`convoy: ${message}`);
+  throw new ReportedError(message, 2);
 }
 
 /** Report an error and throw {@link ReportedError}. */

@@ -80,7 +80,7 @@ describe('toMermaid', () => {
     expect(lines).toContain('shop_working_a_a1 --> shop_working_a_a2 : Next');
     expect(lines).toContain('shop_working_b_b2 --> shop_working_b_b1 : *');
     expect(lines).toContain('shop_working_b_b1 --> shop_working_b_b2 : always [not(ok)]');
-    expect(lines).toContain('timedOut --> shop_idle : error.invoke load [and(ok, other)]');
+    expect(lines).toContain('timedOut --> shop_idle : error: load [and(ok, other)]');
   });
 
   it('draws a targetless transition as a self-loop', () => {
@@ -199,7 +199,7 @@ describe('toGraph', () => {
     expect(graph.edges).toContainEqual({
       source: 'timedOut',
       target: 'shop.done',
-      label: 'done.invoke load',
+      label: 'done: load',
       event: 'xstate.done.actor.load',
     });
   });

@@ -5,7 +5,7 @@
  * named one is referenced by its name only).
  */
 import type { AnyStateNode } from 'xstate';
-import { actionNames, initialChild, machineOf, transitionsOf } from './walk.ts';
+import { actionNames, initialChild, invokesOf, machineOf, transitionsOf } from './walk.ts';
 import type { MachineSource, WalkedTransition } from './walk.ts';
 
 type Literal = string | number | boolean | Literal[] | { [key: string]: Literal };
@@ -112,10 +112,12 @@ function nodeConfig(node: AnyStateNode, isRoot: boolean): Record<string, Literal
     }
   }
   if (node.invoke.length > 0) {
-    config['invoke'] = node.invoke.map((invoke) => {
+    config['invoke'] = invokesOf(node).map((invoke) => {
+      // A generated id is left out: the editor generates its own, and the path would only mislead.
       const item: Record<string, Literal> = {
-        id: invoke.id,
-        src: typeof invoke.src === 'string' ? invoke.src : invoke.id,
+        ...(invoke.generated ? {} : { id: invoke.id }),
+        // Inline logic has no name to import by: its id, or a placeholder to implement in the editor.
+        src: invoke.src ?? (invoke.generated ? 'inlineInvoke' : invoke.id),
       };
       const done = invokeDone[invoke.id];
       const error = invokeError[invoke.id];

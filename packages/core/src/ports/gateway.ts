@@ -8,6 +8,7 @@ import type {
   ConvoyView,
   DeadLetter,
   DeferredEvent,
+  EventOutcomeReport,
   HistoryEntry,
   InboxEvent,
   TimerArm,
@@ -36,6 +37,17 @@ export interface ConvoyIngress {
   accept(request: AcceptRequest): Promise<AcceptResponse>;
   /** Resolve true once the convoy has processed `seq` (any outcome), false on timeout. */
   waitForSeq(key: ConvoyKey, seq: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolve with the outcome of event `seq` once the convoy has processed it, with the convoy's status
+   * and state value after that turn; null when it was not processed within `options.timeoutMs`. With
+   * `options.final`, a deferred event is waited on until it is applied or refused: at the timeout the
+   * report then says `deferred` (`final: false`). Throws `unknown_convoy_type`.
+   */
+  waitForOutcome(
+    key: ConvoyKey,
+    seq: number,
+    options: WaitForOutcomeOptions,
+  ): Promise<EventOutcomeReport | null>;
   /**
    * Resolve once the convoy's state satisfies `condition` (`met`), once it finished without satisfying it
    * (`unreachable`), or after `timeoutMs` (`timeout`); `view` is the last view read (null: never seen).
@@ -151,6 +163,13 @@ export type WaitCondition =
   | { readonly kind: 'state'; readonly state: string }
   | { readonly kind: 'tag'; readonly tag: string }
   | { readonly kind: 'done' };
+
+/** Options of {@link ConvoyGateway.waitForOutcome}. */
+export interface WaitForOutcomeOptions {
+  readonly timeoutMs: number;
+  /** Wait past a deferral until the event's final outcome (applied or refused). @defaultValue false */
+  readonly final?: boolean;
+}
 
 /** Result of {@link ConvoyGateway.waitFor}. */
 export interface WaitForResult {

@@ -243,10 +243,14 @@ export interface TurnStore {
 export interface ConvoyReadStore {
   /** Read a convoy, or null when never seen. */
   get(key: ConvoyKey): Promise<StoredConvoy | null>;
-  /** History in processing order, from the entry after `afterIndex` (0-based), at most `limit` entries. */
+  /**
+   * History in processing order, from the entry after `afterIndex` (0-based), at most `limit` entries;
+   * with `last`, only the newest `last` entries, in processing order (`afterIndex` and `limit` unused):
+   * how a wait finds the outcome of an event processed a moment ago without reading the whole history.
+   */
   history(
     key: ConvoyKey,
-    options?: { readonly afterIndex?: number; readonly limit?: number },
+    options?: { readonly afterIndex?: number; readonly limit?: number; readonly last?: number },
   ): Promise<HistoryEntry[]>;
   /** Dead letters of one convoy, oldest first. */
   deadLetters(key: ConvoyKey): Promise<DeadLetter[]>;

@@ -9,6 +9,7 @@ import type {
   ConvoyView,
   DeadLetter,
   DeferredEvent,
+  EventOutcomeReport,
   HistoryEntry,
   InboxEvent,
   TimerArm,
@@ -43,20 +44,30 @@ export interface TimerItem extends Omit<TimerArm, 'dueAt'> {
   readonly dueAt: string;
 }
 
-/** The `202` receipt of an accepted event. */
-export interface AcceptedItem {
+/** The fields of every `202` receipt of an accepted event. */
+export interface ReceiptItem {
   readonly type: string;
   readonly id: string;
   /** The event's position in its convoy. */
   readonly seq: number;
   /** True when the idempotency key was seen before: this is the original receipt. */
   readonly duplicate: boolean;
-  /** Only with `?wait=`: whether the event was processed before the wait ended. */
-  readonly processed?: boolean;
 }
 
-/** The answer of `GET /convoys/:type/:id/wait`: the seq is processed. */
-export interface WaitItem {
+/**
+ * The `202` receipt of an accepted event. Without `?wait=`, `processed` is absent; with it, `processed`
+ * says whether the event was processed before the wait ended, and when it was the receipt carries the
+ * event's outcome and the convoy's resulting `status` and `value` ({@link EventOutcomeReport}).
+ */
+export type AcceptedItem = ReceiptItem &
+  (
+    | { readonly processed?: undefined }
+    | { readonly processed: false }
+    | ({ readonly processed: true } & EventOutcomeReport)
+  );
+
+/** The answer of `GET /convoys/:type/:id/wait`: the seq is processed, with its outcome. */
+export interface WaitItem extends EventOutcomeReport {
   readonly type: string;
   readonly id: string;
   readonly seq: number;

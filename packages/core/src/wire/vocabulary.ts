@@ -45,6 +45,26 @@ export const effectKinds = ['effect', 'invoke'] as const;
 /** One of {@link effectKinds}. */
 export type EffectKind = (typeof effectKinds)[number];
 
+/**
+ * What processing decided for one event: an {@link EventOutcome} other than an entry written about it
+ * afterwards (an operator's action, a later failure of one of its effects). A wait (`?wait=`,
+ * `GET .../wait`) reports one of these.
+ */
+export type EventDecision = Exclude<EventOutcome, 'operator' | 'effectFailed'>;
+
+// History entries about an event after its decision: never what a wait reports.
+const afterDecision: ReadonlySet<string> = new Set(['operator', 'effectFailed']);
+
+/** Every {@link EventDecision}, in the order of {@link eventOutcomes}. */
+export const eventDecisions = eventOutcomes.filter(
+  (outcome): outcome is EventDecision => !afterDecision.has(outcome),
+);
+
+/** Type guard: `outcome` is an {@link EventDecision}. */
+export function isEventDecision(outcome: string): outcome is EventDecision {
+  return (eventDecisions as readonly string[]).includes(outcome);
+}
+
 /** What an operator can do to a convoy (recorded in its history with outcome `operator`). */
 export const operatorActions = ['pause', 'resume', 'retry', 'redrive', 'discard'] as const;
 

@@ -125,6 +125,14 @@ export function conditionQuery(name: string, description: string) {
   return z.string({ error }).min(1, { error }).max(256, { error }).optional().meta({ description });
 }
 
+/** An optional switch: the query parameter is absent, or `<name>=1`. */
+export function flagQuery(name: string, description: string) {
+  return z
+    .literal('1', { error: `Query parameter "${name}" must be 1` })
+    .optional()
+    .meta({ description });
+}
+
 /** The optional `Idempotency-Key` header (a header sent twice arrives as an array and is refused). */
 export const idempotencyKeyHeader = z
   .unknown()

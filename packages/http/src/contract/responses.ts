@@ -3,8 +3,15 @@
  * core's wire items (`@convoy/core/wire`); the enumerations come from the same lists, and a test checks
  * real answers against these schemas, so the document cannot drift from what is sent.
  */
-import { convoyStatuses, effectKinds, errorStatusByCode, eventOutcomes, operatorActions } from '@convoy/core';
-import type { ConvoyErrorCode } from '@convoy/core';
+import {
+  convoyStatuses,
+  effectKinds,
+  errorStatusByCode,
+  eventDecisions,
+  eventOutcomes,
+  operatorActions,
+} from '@convoy/core';
+import type { ConvoyErrorCode, EventDecision } from '@convoy/core';
 import { z } from 'zod';
 
 const isoTime = z.iso.datetime().meta({ description: 'ISO 8601 time (UTC)' });
@@ -119,12 +126,30 @@ export const timerItem = z.strictObject({
   event: eventItem,
 });
 
+/** What a wait learned about a processed event (see `EventOutcomeReport`). */
+const outcomeFields = {
+  outcome: z
+    .enum(eventDecisions as [EventDecision, ...EventDecision[]])
+    .meta({ description: "The event's outcome (absent only if the history cap dropped its entry)" }),
+  reason: z.string().meta({ description: 'Why it was not applied, e.g. convoy_done, guard_rejected' }),
+  error: z.string().meta({ description: 'The error message of a handler_error' }),
+  final: z.boolean().meta({ description: 'False while the event is deferred: it may still be applied' }),
+  status: z.enum(convoyStatuses).meta({ description: "The convoy's status after the event's turn" }),
+  value: stateValue.nullable().meta({ description: "The convoy's state value after the event's turn" }),
+};
+
 export const acceptedItem = z.strictObject({
   type: z.string(),
   id: z.string(),
   seq: z.int(),
   duplicate: z.boolean(),
   processed: z.boolean().optional().meta({ description: 'Only with ?wait=' }),
+  outcome: outcomeFields.outcome.optional(),
+  reason: outcomeFields.reason.optional(),
+  error: outcomeFields.error.optional(),
+  final: outcomeFields.final.optional().meta({ description: 'With processed: true' }),
+  status: outcomeFields.status.optional().meta({ description: 'With processed: true' }),
+  value: outcomeFields.value.optional().meta({ description: 'With processed: true' }),
 });
 
 export const waitItem = z.strictObject({
@@ -132,6 +157,12 @@ export const waitItem = z.strictObject({
   id: z.string(),
   seq: z.int(),
   processed: z.literal(true),
+  outcome: outcomeFields.outcome.optional(),
+  reason: outcomeFields.reason.optional(),
+  error: outcomeFields.error.optional(),
+  final: outcomeFields.final,
+  status: outcomeFields.status,
+  value: outcomeFields.value,
 });
 
 export const redriveItem = z.strictObject({

@@ -12,6 +12,7 @@ import {
   convoyTypeParam,
   deadLetterSeqParam,
   eventBody,
+  flagQuery,
   idempotencyKeyHeader,
   integerQuery,
   redriveBody,
@@ -50,6 +51,12 @@ const typeParams = z.strictObject({ type: convoyTypeParam });
 const keyParams = z.strictObject({ type: convoyTypeParam, id: convoyIdParam });
 const noQuery = z.strictObject({});
 const described = z.looseObject({}).meta({ description: 'The type description (see docs/http-api.md)' });
+
+/** `final=1`: a wait goes on past a deferral until the event is applied or refused. */
+const finalQuery = flagQuery(
+  'final',
+  'With a wait: 1 waits past a deferral until the event is applied or refused (else it answers deferred)',
+);
 
 /** Bounds of `?wait=` / `timeout=`: the plugin's `maxWaitMs`. */
 function waitQuery(name: string, maxWaitMs: number) {
@@ -122,10 +129,13 @@ export function apiRoutes(maxWaitMs: number) {
       method: 'POST',
       url: '/convoys/:type/:id/events',
       tag: 'convoys',
-      summary: 'Accept one event for a convoy',
+      summary: 'Accept one event for a convoy (with ?wait=: and answer with its outcome)',
       group: 'write',
       params: keyParams,
-      querystring: z.strictObject({ wait: waitQuery('wait', maxWaitMs) }),
+      querystring: z.strictObject({
+        wait: waitQuery('wait', maxWaitMs),
+        final: finalQuery,
+      }),
       headers: z.looseObject({ 'idempotency-key': idempotencyKeyHeader }),
       body: eventBody,
       responses: { 202: acceptedItem },
@@ -135,12 +145,13 @@ export function apiRoutes(maxWaitMs: number) {
       method: 'GET',
       url: '/convoys/:type/:id/wait',
       tag: 'convoys',
-      summary: 'Wait until the convoy processed a seq',
+      summary: "Wait until the convoy processed a seq: the event's outcome and the convoy's status and state",
       group: 'read',
       params: keyParams,
       querystring: z.strictObject({
         seq: integerQuery('seq', 1, Number.MAX_SAFE_INTEGER).unwrap().meta({ description: 'Required' }),
         timeout: waitQuery('timeout', maxWaitMs),
+        final: finalQuery,
       }),
       responses: { 200: waitItem },
       errors: [400, 404, 408],

@@ -49,6 +49,9 @@ export function scriptedGateway(overrides: Partial<ConvoyGateway> = {}): Scripte
     async waitForSeq(): Promise<boolean> {
       return false;
     },
+    async waitForOutcome(): Promise<null> {
+      return null;
+    },
     async waitFor(key: ConvoyKey): Promise<WaitForResult> {
       return { outcome: 'timeout', view: await base.getConvoy(key) };
     },

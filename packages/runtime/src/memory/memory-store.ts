@@ -368,11 +368,14 @@ export class MemoryConvoyStore implements ConvoyStore {
 
   async history(
     key: ConvoyKey,
-    options: { readonly afterIndex?: number; readonly limit?: number } = {},
+    options: { readonly afterIndex?: number; readonly limit?: number; readonly last?: number } = {},
   ): Promise<HistoryEntry[]> {
     this.#assertOpen();
     const slot = this.#slots.get(slotId(key));
     if (!slot) return [];
+    if (options.last !== undefined) {
+      return options.last <= 0 ? [] : clone(slot.history.slice(-options.last));
+    }
     const start = Math.max(0, (options.afterIndex ?? -1) + 1 - slot.historyTrimmed);
     const end = options.limit === undefined ? undefined : start + options.limit;
     return clone(slot.history.slice(start, end));

@@ -308,9 +308,15 @@ export class RedisConvoyStore implements ConvoyStore {
 
   async history(
     key: ConvoyKey,
-    options: { readonly afterIndex?: number; readonly limit?: number } = {},
+    options: { readonly afterIndex?: number; readonly limit?: number; readonly last?: number } = {},
   ): Promise<HistoryEntry[]> {
     const k = this.keys.convoy(key);
+    if (options.last !== undefined) {
+      if (options.last <= 0) return [];
+      // A negative first index reads from the list's end (the script's contract).
+      const tail = (await this.run('readHistory', key, [k.meta, k.history, -options.last, -1])) as string[];
+      return tail.map((entry) => JSON.parse(entry) as HistoryEntry);
+    }
     const first = options.afterIndex === undefined ? 0 : options.afterIndex + 1;
     const reply = (await this.run('readHistory', key, [
       k.meta,

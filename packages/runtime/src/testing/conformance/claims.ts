@@ -232,6 +232,16 @@ export function claimTests(h: () => Harness): void {
     expect((await h().engine.getConvoy(key))?.context).toEqual({ items: [1, 2, 3] });
   });
 
+  it('history with `last` reads the newest entries, in processing order', async () => {
+    const key = await acceptedLedger(h(), 4);
+    await h().engine.runTurn(key);
+    const seqsOf = (entries: readonly { seq: number }[]) => entries.map((entry) => entry.seq);
+    expect(seqsOf(await h().store.history(key, { last: 2 }))).toEqual([3, 4]);
+    expect(seqsOf(await h().store.history(key, { last: 10 }))).toEqual([1, 2, 3, 4]);
+    expect(await h().store.history(key, { last: 0 })).toEqual([]);
+    expect(await h().store.history(h().key(h().convoys.ledger.type), { last: 2 })).toEqual([]);
+  });
+
   it('stored state cannot be changed through returned or passed-in objects', async () => {
     const key = await acceptedLedger(h(), 1);
     await h().engine.runTurn(key);
