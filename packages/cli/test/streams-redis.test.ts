@@ -71,7 +71,12 @@ describe('per-type streams on Redis cost per change, not per poll', () => {
     expect(withStreams).toBeLessThanOrEqual(baseline + 30);
 
     const readsBefore = await commands(redis, 'multi');
-    const answer = await postEvent(url, '/convoys/support-ticket/t-1/events', { type: 'TicketOpened' }, 'k-1');
+    const answer = await postEvent(
+      url,
+      '/convoys/support-ticket/t-1/events',
+      { type: 'TicketOpened' },
+      'k-1',
+    );
     expect(answer.status).toBe(202);
     await Promise.all(
       readers.map(async (reader) => {

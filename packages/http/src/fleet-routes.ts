@@ -41,9 +41,10 @@ export function registerFleetRoutes(
     const at = new Date().toISOString();
     const items = await Promise.all(
       gateway.listTypes().map(async (summary): Promise<FleetTypeItem> => {
-        const [counts, deadLetterConvoys] = await Promise.all([
+        const [counts, deadLetterConvoys, oldestWaiting] = await Promise.all([
           gateway.countConvoys(summary.type),
           gateway.countDeadLetterConvoys(summary.type),
+          gateway.oldestWaiting(summary.type),
         ]);
         return {
           type: summary.type,
@@ -51,6 +52,7 @@ export function registerFleetRoutes(
           ...(summary.description === undefined ? {} : { description: summary.description }),
           counts,
           deadLetterConvoys,
+          oldestWaitingAgeMs: oldestWaiting === null ? null : Math.max(0, Date.now() - oldestWaiting),
           lastMinute: metrics ? { ...metrics.lastMinute(summary.type), scope: 'node' } : null,
         };
       }),

@@ -88,6 +88,7 @@ describe('GET /fleet', () => {
         version: 1,
         counts: { active: 0, done: 0, blocked: 0, stalled: 0, paused: 0 },
         deadLetterConvoys: 0,
+        oldestWaitingAgeMs: null,
         lastMinute: { received: 0, processed: 0, scope: 'node' },
       },
     ]);
@@ -102,8 +103,22 @@ describe('GET /fleet', () => {
     expect(after.items[0]).toMatchObject({
       counts: { active: 2, done: 1, blocked: 0, stalled: 0, paused: 0 },
       deadLetterConvoys: 1,
+      oldestWaitingAgeMs: null,
       lastMinute: { received: 6, processed: 6 },
     });
+  });
+
+  it("shows how long the type's oldest unprocessed event has waited", async () => {
+    await send('held', 'Booked');
+    await engine.pauseConvoy({ type: 'shipment', id: 'held' });
+    await engine.accept({ type: 'shipment', id: 'held', event: { type: 'PickedUp' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const age = (await fleet()).items[0]?.oldestWaitingAgeMs;
+    expect(age).toBeGreaterThanOrEqual(50);
+    expect(age).toBeLessThan(60_000);
+    await engine.resumeConvoy({ type: 'shipment', id: 'held' });
+    await engine.waitForSeq({ type: 'shipment', id: 'held' }, 2, 5000);
+    expect((await fleet()).items[0]?.oldestWaitingAgeMs).toBeNull();
   });
 });
 

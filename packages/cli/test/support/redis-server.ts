@@ -70,7 +70,10 @@ function info(port: number, section: string): Promise<Map<string, string>> {
       if (header < 0 || reply.length < header + 2 + length) return;
       socket.destroy();
       const fields = new Map<string, string>();
-      for (const line of reply.subarray(header + 2, header + 2 + length).toString().split('\r\n')) {
+      for (const line of reply
+        .subarray(header + 2, header + 2 + length)
+        .toString()
+        .split('\r\n')) {
         const colon = line.indexOf(':');
         if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
       }

@@ -32,6 +32,15 @@ function countCell(type: string, status: string, count: number): VNode {
   </td>`;
 }
 
+/** An age as the table shows it: `—` (nothing waits), `850 ms`, `12 s`, `4 min`, `3 h`. */
+function formatAge(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
 /** The fleet card. */
 export function FleetTable(): VNode {
   const [fleet, setFleet] = useState<FleetItem | null>(null);
@@ -73,6 +82,7 @@ export function FleetTable(): VNode {
           <th>Type</th>
           ${convoyStatuses.map((status) => html`<th>${status}</th>`)}
           <th>dead letters</th>
+          <th title="How long the oldest unprocessed event has waited">oldest waiting</th>
           <th title="Counted by the node that answered, over the last 60 s">received / min</th>
           <th title="Counted by the node that answered, over the last 60 s">processed / min</th>
         </tr>
@@ -94,6 +104,7 @@ export function FleetTable(): VNode {
                   >${item.deadLetterConvoys}<//
                 >
               </td>
+              <td class="count-cell" data-age="oldest-waiting">${formatAge(item.oldestWaitingAgeMs)}</td>
               <td class="count-cell" data-rate="received">${item.lastMinute?.received ?? '—'}</td>
               <td class="count-cell" data-rate="processed">${item.lastMinute?.processed ?? '—'}</td>
             </tr>`,

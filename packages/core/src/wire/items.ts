@@ -95,6 +95,8 @@ export interface FleetTypeItem {
   readonly counts: StatusCounts;
   /** Convoys holding at least one dead letter, from the dead-letter index. */
   readonly deadLetterConvoys: number;
+  /** How long the type's oldest unprocessed event has waited (ms), from the waiting index; null: none. */
+  readonly oldestWaitingAgeMs: number | null;
   /**
    * Events received into inboxes and outcomes committed in the last 60 s, as counted by the node that
    * answers (`scope: 'node'`); null when that node keeps no metrics. Sum `rate()` of the Prometheus

@@ -203,6 +203,10 @@ export const fleetItem = z.strictObject({
       description: z.string().optional(),
       counts: statusCounts.meta({ description: 'Convoys per status, from the status index' }),
       deadLetterConvoys: z.int().meta({ description: 'Convoys holding at least one dead letter' }),
+      oldestWaitingAgeMs: z
+        .int()
+        .nullable()
+        .meta({ description: "Age of the type's oldest unprocessed event in ms (null: none waits)" }),
       lastMinute: z
         .strictObject({ received: z.int(), processed: z.int(), scope: z.literal('node') })
         .nullable()

@@ -12,7 +12,9 @@ export interface SseEvent {
 }
 
 /** Read SSE events from a streaming response until `count` arrived (or the stream ends). */
-export function sseReader(response: Response): { next(count: number, timeoutMs?: number): Promise<SseEvent[]> } {
+export function sseReader(response: Response): {
+  next(count: number, timeoutMs?: number): Promise<SseEvent[]>;
+} {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   const events: SseEvent[] = [];
@@ -44,4 +46,3 @@ export function sseReader(response: Response): { next(count: number, timeoutMs?:
     },
   };
 }
-

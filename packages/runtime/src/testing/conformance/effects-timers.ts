@@ -113,9 +113,9 @@ export function effectAndTimerTests(h: () => Harness): void {
     await h().send(key, { type: 'PaymentConfirmed', amount: 1 });
     await h().engine.runTurn(key);
     h().clock.advance(conformancePaymentTimeoutMs * 2);
-    expect((await h().store.dueTimers(h().clock.now(), 1000)).items.filter((due) => due.key.id === key.id)).toEqual(
-      [],
-    );
+    expect(
+      (await h().store.dueTimers(h().clock.now(), 1000)).items.filter((due) => due.key.id === key.id),
+    ).toEqual([]);
   });
 
   it('a firing that arrives after its state was left is ignored as stale_timer', async () => {
