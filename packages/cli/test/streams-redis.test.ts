@@ -66,9 +66,9 @@ describe('per-type streams on Redis cost per change, not per poll', () => {
     await sleep(300);
     const withStreams = await idleRate(redis, 3000);
     // Old code: 50 streams × 64 buckets × 5 statuses × 2 polls/s ≈ 32,000 commands/s. Now one blocked
-    // XREAD per type (re-sent every 5 s); the margin absorbs the worker's 64-command polls that fall in
-    // one window and not the other.
-    expect(withStreams).toBeLessThanOrEqual(baseline + 30);
+    // XREAD per type (re-sent every 5 s). The margin (1 % of the old cost) absorbs the worker's poller and
+    // sweeper pages, which fall unevenly into 3 s windows (seen: 132 then 178 commands/s, no stream open).
+    expect(withStreams).toBeLessThanOrEqual(baseline + 300);
 
     const readsBefore = await commands(redis, 'multi');
     const answer = await postEvent(

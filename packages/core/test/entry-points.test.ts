@@ -15,6 +15,7 @@ describe('core entry points', () => {
       'convoyStatuses',
       'defineConvoy',
       'describeDefinition',
+      'effectKinds',
       'errorStatusByCode',
       'eventDecisions',
       'eventOutcomes',
@@ -44,6 +45,7 @@ describe('core entry points', () => {
   it('the wire entry holds the HTTP contract only (browser-safe: the console page bundles it)', () => {
     expect(Object.keys(wire).sort()).toEqual([
       'convoyStatuses',
+      'effectKinds',
       'errorStatusByCode',
       'eventDecisions',
       'eventOutcomes',
