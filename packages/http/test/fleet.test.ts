@@ -196,6 +196,16 @@ describe('bulk dead-letter actions', () => {
       await app.inject({ method: 'POST', url: '/dead-letters/shipment/redrive', payload: { ids: ['w'] } }),
       'unauthorized',
     );
+    // A page on another origin cannot drive a bulk action, even with the token and a JSON body.
+    expectError(
+      await app.inject({
+        method: 'POST',
+        url: '/dead-letters/shipment/discard',
+        payload: { letters: [{ id: 'w', seq: 1 }] },
+        headers: { authorization: 'Bearer ops-token', origin: 'https://evil.example' },
+      }),
+      'cross_site_request',
+    );
     expect((await engine.getDeadLetters({ type: 'shipment', id: 'w' })).map((l) => l.seq)).toEqual([1]);
   });
 });
