@@ -40,7 +40,10 @@ export interface BenchConfig {
    * backlog-aof.
    */
   readonly only: readonly string[];
-  /** Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio. */
+  /**
+   * Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio.
+   * `convoy-http` selects the HTTP ingest scenario, `topology` the topology scenario.
+   */
   readonly contenders: readonly string[];
 }
 

@@ -157,7 +157,8 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
       ),
     );
   }
-  if (wants(config, 'topology')) {
+  const topologySelected = config.contenders.length === 0 || config.contenders.includes('topology');
+  if (wants(config, 'topology') && topologySelected) {
     results.push(
       await topologyScenario(session, {
         rates: config.topologyRates,

@@ -262,6 +262,36 @@ function exited(system: System): string | null {
   return dead ? `${dead.name} exited: ${dead.stderr().trim().split('\n').slice(-3).join(' | ')}` : null;
 }
 
+/**
+ * Unmeasured arrivals at `rate` for `seconds` on convoys of their own, then wait until they are all
+ * applied. Returns why that failed, or null.
+ */
+async function warmUp(
+  system: System,
+  rate: number,
+  seconds: number,
+  prefix: string,
+  convoys: number,
+  waitMs: number,
+): Promise<string | null> {
+  const total = Math.round(rate * seconds);
+  if (total === 0) return null;
+  const warmup = topologyPlan(prefix, total, convoys, rate, nowMs() + 50);
+  try {
+    await offerOnSchedule(warmup.items, (item) => system.send(item));
+    const settled = await system.collect(warmup, waitMs, false);
+    return settled.timeout === null ? null : `warm-up: ${settled.timeout}`;
+  } catch (error) {
+    return `warm-up: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * Warm-up of freshly started processes before their first rate: lazily loaded modules (compiled by tsx
+ * on first use), JIT and connection pools settle here instead of in the first measured run.
+ */
+const startupWarmup = { rate: 300, seconds: 2 };
+
 /** One measured run of `system` at `rate`, after its warm-up. */
 async function runRate(
   session: BenchSession,
@@ -272,18 +302,7 @@ async function runRate(
   before?: () => void,
 ): Promise<RepResult> {
   const waitMs = Math.max(30_000, shape.seconds * 5_000);
-  let timeout: string | null = null;
-  const warmupTotal = Math.round(rate * shape.warmupSeconds);
-  if (warmupTotal > 0) {
-    const warmup = topologyPlan(`${tag}w`, warmupTotal, shape.convoys, rate, nowMs() + 50);
-    try {
-      await offerOnSchedule(warmup.items, (item) => system.send(item));
-      const settled = await system.collect(warmup, waitMs, false);
-      if (settled.timeout !== null) timeout = `warm-up: ${settled.timeout}`;
-    } catch (error) {
-      timeout = `warm-up: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  }
+  let timeout = await warmUp(system, rate, shape.warmupSeconds, `${tag}w`, shape.convoys, waitMs);
   before?.();
   const total = shape.convoys * Math.max(1, Math.round((rate * shape.seconds) / shape.convoys));
   const cpu0 = {
@@ -350,15 +369,23 @@ async function sweep(
   before?: () => void,
 ): Promise<RepResult[]> {
   const results: RepResult[] = [];
-  let stuck: string | null = null;
+  let stuck = await warmUp(
+    system,
+    startupWarmup.rate,
+    startupWarmup.seconds,
+    `${tag}s`,
+    shape.convoys,
+    60_000,
+  );
+  if (stuck !== null) session.log(`  ${system.name}: start-up ${stuck}`);
   for (const rate of shape.rates) {
     if (stuck !== null) {
-      results.push(skipped(`skipped: the run at ${stuck} did not finish`));
+      results.push(skipped(`skipped: ${stuck}`));
       continue;
     }
     const result = await runRate(session, system, rate, `${tag}${rate}`, shape, before);
     results.push(result);
-    if (didNotFinish(result)) stuck = `${rate}/s`;
+    if (didNotFinish(result)) stuck = `the run at ${rate}/s did not finish`;
   }
   return results;
 }
@@ -526,10 +553,18 @@ async function groupmqSystems(
     const httpResults: RepResult[] = [];
     const directResults: RepResult[] = [];
     let stuck: string | null = null;
+    for (const [system, tag] of [
+      [viaHttp, 'gs'],
+      [direct, 'ds'],
+    ] as const) {
+      stuck ??= await warmUp(system, startupWarmup.rate, startupWarmup.seconds, tag, shape.convoys, 60_000);
+      collector.reset();
+    }
+    if (stuck !== null) session.log(`  groupmq: start-up ${stuck}`);
     for (const rate of shape.rates) {
       if (stuck !== null) {
-        httpResults.push(skipped(`skipped: the run at ${stuck} did not finish`));
-        directResults.push(skipped(`skipped: the run at ${stuck} did not finish`));
+        httpResults.push(skipped(`skipped: ${stuck}`));
+        directResults.push(skipped(`skipped: ${stuck}`));
         continue;
       }
       for (const [system, tag, results] of [
@@ -538,7 +573,7 @@ async function groupmqSystems(
       ] as const) {
         const result = await runRate(session, system, rate, `${tag}${rate}`, shape, reset);
         results.push(result);
-        if (didNotFinish(result)) stuck = `${rate}/s`;
+        if (didNotFinish(result)) stuck = `the run at ${rate}/s did not finish`;
       }
     }
     return { http: httpResults, direct: directResults };
