@@ -27,6 +27,8 @@ export interface BenchConfig {
   /** Topology scenario: measured seconds per rate, and unmeasured warm-up seconds before each. */
   readonly topologySeconds: number;
   readonly topologyWarmupSeconds: number;
+  /** Topology scenario: concurrency of every worker process (16: `convoy worker`'s default). */
+  readonly topologyConcurrency: number;
   /** Topology scenario: also run the Convoy processes on a three-primary Redis Cluster. */
   readonly topologyCluster: boolean;
   /** HTTP ingest scenario: events POSTed through autocannon. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     ),
     topologySeconds: Math.max(1, intFromEnv(env, 'BENCH_TOPOLOGY_SECONDS', quick ? 2 : 4)),
     topologyWarmupSeconds: intFromEnv(env, 'BENCH_TOPOLOGY_WARMUP', 1),
+    topologyConcurrency: Math.max(1, intFromEnv(env, 'BENCH_TOPOLOGY_CONCURRENCY', 16)),
     topologyCluster: env['BENCH_TOPOLOGY_CLUSTER'] !== '0',
     httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 12_800)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),

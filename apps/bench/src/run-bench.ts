@@ -167,6 +167,7 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
         convoys: 200,
         workers: 2,
         cluster: config.topologyCluster,
+        concurrency: config.topologyConcurrency,
       }),
     );
   }

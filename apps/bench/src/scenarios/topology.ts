@@ -33,6 +33,7 @@ import {
   waitForOutput,
   type BenchProcess,
 } from '../topology/processes.ts';
+import { percentile } from '../stats.ts';
 import { nowMs } from '../workload.ts';
 import { offerOnSchedule } from './steady.ts';
 import { judge } from './outcome.ts';
@@ -51,10 +52,12 @@ export interface TopologyShape {
   readonly workers: number;
   /** Also run the Convoy processes on a three-primary Redis Cluster. */
   readonly cluster: boolean;
+  /** Concurrency of every worker process (`convoy worker --concurrency`, groupmq's). */
+  readonly concurrency: number;
 }
 
-/** `convoy worker`'s default concurrency (the BullMQ turn scheduler's), given to the groupmq workers too. */
-const workerConcurrency = 16;
+/** `convoy worker`'s default concurrency (the BullMQ turn scheduler's): the scenario's default for every worker. */
+export const convoyWorkerConcurrency = 16;
 const convoyType = 'order';
 const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 const orderModule = fileURLToPath(new URL('../order-convoy.ts', import.meta.url));
@@ -313,11 +316,20 @@ async function runRate(
   const t0 = nowMs() + 50;
   const plan = topologyPlan(tag, total, shape.convoys, rate, t0);
   let offerEnd = Number.NaN;
+  // Time from the actual send to its answer (202, or the add resolving), and from schedule to send (a
+  // convoy's next send waits for its previous answer): where latency builds before the workers.
+  const acceptMs: number[] = [];
+  const sendLagMs: number[] = [];
   let collected: Collected = { notes: [], problems: [], timeout: null };
   let cpu1 = cpu0;
   if (timeout === null) {
     try {
-      await offerOnSchedule(plan.items, (item) => system.send(item));
+      await offerOnSchedule(plan.items, async (item) => {
+        const sentAt = nowMs();
+        await system.send(item);
+        acceptMs.push(nowMs() - sentAt);
+        sendLagMs.push(sentAt - item.scheduledAt);
+      });
     } catch (error) {
       timeout = error instanceof Error ? error.message : String(error);
     }
@@ -344,13 +356,16 @@ async function runRate(
     httpUs: system.httpNode.length === 0 ? Number.NaN : ((cpu1.http - cpu0.http) * 1e6) / total,
     workersUs: ((cpu1.workers - cpu0.workers) * 1e6) / appliedInWindow,
     redisUs: ((cpu1.redis - cpu0.redis) * 1e6) / appliedInWindow,
+    acceptP50: percentile(acceptMs, 50),
+    acceptP99: percentile(acceptMs, 99),
+    sendLagP99: percentile(sendLagMs, 99),
     httpPct: system.httpNode.length === 0 ? Number.NaN : ((cpu1.http - cpu0.http) / windowS) * 100,
     workersPct: ((cpu1.workers - cpu0.workers) / windowS) * 100,
     redisPct: ((cpu1.redis - cpu0.redis) / windowS) * 100,
   };
   const fixed = (name: string, digits = 0): string => metrics[name]?.toFixed(digits) ?? '–';
   session.log(
-    `  ${rate}/s ${system.name}: p50 ${fixed('p50', 1)} ms, p99 ${summary.p99.toFixed(1)} ms, max ${fixed('max', 1)} ms, applied ${fixed('applied')}/s, CPU µs/ev HTTP ${fixed('httpUs')} workers ${fixed('workersUs')} Redis ${fixed('redisUs')} (% ${fixed('httpPct')}/${fixed('workersPct')}/${fixed('redisPct')}), ${formatCheck(summary.check)}${verdict.passed ? '' : ` FAILED: ${verdict.failure ?? ''}`}`,
+    `  ${rate}/s ${system.name}: p50 ${fixed('p50', 1)} ms, p99 ${summary.p99.toFixed(1)} ms, max ${fixed('max', 1)} ms, applied ${fixed('applied')}/s, accept p50/p99 ${fixed('acceptP50', 1)}/${fixed('acceptP99', 1)} ms, send lag p99 ${fixed('sendLagP99', 1)} ms, CPU µs/ev HTTP ${fixed('httpUs')} workers ${fixed('workersUs')} Redis ${fixed('redisUs')} (% ${fixed('httpPct')}/${fixed('workersPct')}/${fixed('redisPct')}), ${formatCheck(summary.check)}${verdict.passed ? '' : ` FAILED: ${verdict.failure ?? ''}`}`,
   );
   return { value: summary.p99, check: summary.check, ...verdict, metrics };
 }
@@ -426,7 +441,14 @@ async function convoySingle(session: BenchSession, shape: TopologyShape, name: s
     '--no-worker',
   ]);
   const workers = Array.from({ length: shape.workers }, (_, index) =>
-    spawnConvoy(`convoy worker ${index + 1}`, ['worker', orderModule, '--redis', url]),
+    spawnConvoy(`convoy worker ${index + 1}`, [
+      'worker',
+      orderModule,
+      '--redis',
+      url,
+      // Only when it differs: the default run is the CLI's default.
+      ...(shape.concurrency === convoyWorkerConcurrency ? [] : ['--concurrency', String(shape.concurrency)]),
+    ]),
   );
   let system: (System & { readonly client: JsonClient }) | undefined;
   try {
@@ -497,7 +519,7 @@ async function groupmqSystems(
     spawnScript(
       `groupmq worker ${index + 1}`,
       'groupmq-worker.ts',
-      [url, namespace, String(workerConcurrency)],
+      [url, namespace, String(shape.concurrency)],
       collector.receive,
     ),
   );
@@ -624,7 +646,7 @@ export async function topologyScenario(session: BenchSession, shape: TopologySha
   const { convoys } = shape;
   return {
     id: 'topology',
-    title: `Topology: separate processes over HTTP, fixed offered rates (${shape.seconds} s each after ${shape.warmupSeconds} s warm-up, ${convoys} convoys round-robin, worker concurrency ${workerConcurrency})`,
+    title: `Topology: separate processes over HTTP, fixed offered rates (${shape.seconds} s each after ${shape.warmupSeconds} s warm-up, ${convoys} convoys round-robin, worker concurrency ${shape.concurrency})`,
     unit: 'p99 ms',
     higherIsBetter: false,
     baselines: [],
@@ -644,6 +666,9 @@ export async function topologyScenario(session: BenchSession, shape: TopologySha
       p50: 'p50 ms',
       max: 'max ms',
       applied: 'applied ev/s',
+      acceptP50: 'accept p50 ms',
+      acceptP99: 'accept p99 ms',
+      sendLagP99: 'send lag p99 ms',
       httpUs: 'HTTP node CPU µs/ev',
       workersUs: 'workers CPU µs/ev',
       redisUs: 'Redis CPU µs/ev',
@@ -652,14 +677,15 @@ export async function topologyScenario(session: BenchSession, shape: TopologySha
       redisPct: 'Redis % CPU',
     },
     notes: [
-      `Convoy: \`convoy serve <order module> --redis <url> --no-worker\` and ${shape.workers} × \`convoy worker <order module> --redis <url>\` (defaults: concurrency ${workerConcurrency}), the CLI run from source as separate OS processes; the bench POSTs over keep-alive HTTP.`,
-      `groupmq no-op: a plain Fastify node adding one groupmq job per POST (answer 202) and ${shape.workers} worker processes (one group per convoy, concurrency ${workerConcurrency}); "direct add": the same workers, the bench adding the jobs itself.`,
+      `Convoy: \`convoy serve <order module> --redis <url> --no-worker\` and ${shape.workers} × \`convoy worker <order module> --redis <url>\` (concurrency ${shape.concurrency}${shape.concurrency === convoyWorkerConcurrency ? ', the CLI default' : ''}), the CLI run from source as separate OS processes; the bench POSTs over keep-alive HTTP.`,
+      `groupmq no-op: a plain Fastify node adding one groupmq job per POST (answer 202) and ${shape.workers} worker processes (one group per convoy, concurrency ${shape.concurrency}); "direct add": the same workers, the bench adding the jobs itself.`,
       ...(shape.cluster
         ? [
             'Cluster: three primaries on this box; the CLI takes one Redis URL, so the Cluster processes are bench scripts wiring the same store, scheduler, engine defaults and HTTP API over an ioredis Cluster client.',
           ]
         : []),
       'Latency from the SCHEDULED send time to applied (Convoy: the history entry’s `at`; groupmq: the worker’s clock when it ran the job): coordinated-omission-safe. Each convoy’s sends are chained (acceptance order = schedule order); every event must be applied once, in order.',
+      '_accept_: from the actual send to the 202 (or, direct add, to the add resolving); _send lag_: from the scheduled to the actual send (a convoy’s next send waits for its previous answer). Both are included in the latency.',
       'CPU from /proc (utime + stime) of each process group and INFO cpu of Redis over the offered window; µs/ev per event sent (HTTP node) or applied in the window (workers, Redis); % CPU of one core.',
     ],
     rows,

@@ -5,7 +5,7 @@
  * turn scheduler, the engine with its defaults, and for `serve` the Fastify API with metrics — over an
  * ioredis Cluster client instead. Only the web console is left out (it costs nothing per request).
  *
- * Arguments: `serve|worker <host:port,host:port,...>`. Prints the CLI's banner lines
+ * Arguments: `serve|worker <host:port,host:port,...> [concurrency]`. Prints the CLI's banner lines
  * (`Convoy listening on <url>` / `Convoy worker <id> processing`) once ready.
  */
 import { buildConvoyApp, createConvoyMetrics } from '@convoy/http';
@@ -14,7 +14,7 @@ import { BullmqTurnScheduler, RedisConvoyStore } from '@convoy/runtime/redis';
 import { Cluster } from 'ioredis';
 import { orderConvoy } from '../order-convoy.ts';
 
-const [role, nodeList] = process.argv.slice(2);
+const [role, nodeList, concurrency] = process.argv.slice(2);
 if ((role !== 'serve' && role !== 'worker') || nodeList === undefined) {
   throw new Error('usage: convoy-cluster-node serve|worker <host:port,...>');
 }
@@ -27,7 +27,10 @@ const cluster = (maxRetriesPerRequest: number | null): Cluster =>
 
 const storeClient = cluster(20);
 const store = new RedisConvoyStore({ connection: storeClient });
-const scheduler = new BullmqTurnScheduler({ connection: cluster(null) });
+const scheduler = new BullmqTurnScheduler({
+  connection: cluster(null),
+  ...(concurrency === undefined ? {} : { concurrency: Number(concurrency) }),
+});
 scheduler.queue.on('error', () => undefined);
 const processing = role === 'worker';
 const metrics = processing ? undefined : createConvoyMetrics({ processMetrics: true });
