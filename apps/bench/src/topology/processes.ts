@@ -48,7 +48,13 @@ export function spawnNode(
     readonly onMessage?: (message: unknown) => void;
   },
 ): BenchProcess {
-  const child = spawn(process.execPath, [...args], {
+  // BENCH_TOPOLOGY_PROFILE=<dir>: every spawned process writes V8 CPU profiles (one per thread) into
+  // <dir>/<process name>/ when it exits.
+  const profileDir = process.env['BENCH_TOPOLOGY_PROFILE'];
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${name.replace(/[^\w.-]+/g, '-')}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: options.onMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
