@@ -22,15 +22,30 @@ export interface BenchConfig {
   readonly steadyRate: number;
   /** Scale scenario (opt-in): convoys of the large run, compared with 1,000. */
   readonly scaleConvoys: number;
+  /** Topology scenario: offered rates of the sweep (events/s). */
+  readonly topologyRates: readonly number[];
+  /** Topology scenario: measured seconds per rate, and unmeasured warm-up seconds before each. */
+  readonly topologySeconds: number;
+  readonly topologyWarmupSeconds: number;
+  /** Topology scenario: concurrency of every worker process (16: `convoy worker`'s default). */
+  readonly topologyConcurrency: number;
+  /** Topology scenario: also run the Convoy processes on a three-primary Redis Cluster. */
+  readonly topologyCluster: boolean;
   /** HTTP ingest scenario: events POSTed through autocannon. */
   readonly httpEvents: number;
   /** Worker concurrency (BullMQ, groupmq, Convoy turns). */
   readonly concurrency: number;
   /** Run the backlog scenario once more on a Redis with `appendfsync always`. */
   readonly durable: boolean;
-  /** Scenario names to run (empty: all but scale): backlog, hot, steady, scale, http-ingest, backlog-aof. */
+  /**
+   * Scenario names to run (empty: all but scale): backlog, hot, steady, scale, http-ingest, topology,
+   * backlog-aof.
+   */
   readonly only: readonly string[];
-  /** Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio. */
+  /**
+   * Contender ids to run (empty: all), e.g. `convoy-redis,bullmq`. Baselines left out get no ratio.
+   * `convoy-http` selects the HTTP ingest scenario, `topology` the topology scenario.
+   */
   readonly contenders: readonly string[];
 }
 
@@ -50,6 +65,17 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return Math.floor(value);
 }
 
+function ratesFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: readonly number[]): number[] {
+  const items = listFromEnv(env, name);
+  if (items.length === 0) return [...fallback];
+  return items.map((item) => {
+    const rate = Number(item);
+    if (!Number.isFinite(rate) || rate <= 0)
+      throw new Error(`${name} must list positive rates, got "${item}"`);
+    return Math.round(rate);
+  });
+}
+
 /** Read the configuration; unknown values fail loudly rather than silently benchmarking something else. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env['BENCH_QUICK'] === '1' || env['BENCH_QUICK'] === 'true';
@@ -67,6 +93,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     steadyWarmupSeconds: Math.max(0, intFromEnv(env, 'BENCH_STEADY_WARMUP', 1)),
     steadyRate: intFromEnv(env, 'BENCH_STEADY_RATE', 0),
     scaleConvoys: Math.max(1000, intFromEnv(env, 'BENCH_SCALE_CONVOYS', quick ? 10_000 : 100_000)),
+    topologyRates: ratesFromEnv(
+      env,
+      'BENCH_TOPOLOGY_RATES',
+      quick ? [100, 500, 1000] : [100, 500, 800, 1000, 1500],
+    ),
+    topologySeconds: Math.max(1, intFromEnv(env, 'BENCH_TOPOLOGY_SECONDS', quick ? 2 : 4)),
+    topologyWarmupSeconds: intFromEnv(env, 'BENCH_TOPOLOGY_WARMUP', 1),
+    topologyConcurrency: Math.max(1, intFromEnv(env, 'BENCH_TOPOLOGY_CONCURRENCY', 16)),
+    topologyCluster: env['BENCH_TOPOLOGY_CLUSTER'] !== '0',
     httpEvents: Math.max(4, intFromEnv(env, 'BENCH_HTTP_EVENTS', quick ? 1280 : 12_800)),
     concurrency: Math.max(1, intFromEnv(env, 'BENCH_CONCURRENCY', 50)),
     durable: env['BENCH_DURABLE'] !== '0',

@@ -8,13 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.ts';
 import { killAllRedis } from './redis-server.ts';
 import { runBench } from './run-bench.ts';
+import { killAllProcesses } from './topology/processes.ts';
 
 const config = loadConfig();
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
-// Ctrl-C or a CI timeout must not leave a redis-server behind.
+// Ctrl-C or a CI timeout must not leave a redis-server (or a topology process) behind.
+process.on('exit', () => {
+  killAllProcesses();
+  killAllRedis();
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    killAllProcesses();
     killAllRedis();
     process.exit(130);
   });
@@ -30,6 +36,7 @@ try {
   process.exit(0);
 } catch (error) {
   log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  killAllProcesses();
   killAllRedis();
   process.exit(1);
 }

@@ -100,3 +100,10 @@ export async function usedMemory(redis: Redis): Promise<number> {
   const match = /^used_memory:(\d+)/m.exec(info);
   return Number(match?.[1] ?? Number.NaN);
 }
+
+/** CPU seconds a Redis server used so far (INFO cpu `used_cpu_user` + `used_cpu_sys`). */
+export async function serverCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}

@@ -79,7 +79,8 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
 }
 
 /**
- * Start a redis-server with `noeviction` (Convoy refuses durable mode otherwise) and the given persistence.
+ * Start a redis-server with `noeviction` (Convoy refuses durable mode otherwise), the given persistence
+ * and any further arguments.
  *
  * @example
  * ```ts
@@ -87,7 +88,11 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
  * try { ... } finally { await redis.stop(); }
  * ```
  */
-export async function startRedis(persistence: RedisPersistence): Promise<BenchRedis> {
+export async function startRedis(
+  persistence: RedisPersistence,
+  /** Further `redis-server` arguments (e.g. `--cluster-enabled yes`). */
+  extraArgs: readonly string[] = [],
+): Promise<BenchRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'convoy-bench-redis-'));
   const child = spawn(
@@ -104,6 +109,7 @@ export async function startRedis(persistence: RedisPersistence): Promise<BenchRe
       '--protected-mode',
       'yes',
       ...persistenceArgs(persistence),
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );

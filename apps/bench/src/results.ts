@@ -21,6 +21,12 @@ export interface ScenarioRow {
   readonly reps: RepResult[];
 }
 
+/** A ratio column with a baseline per row (see {@link ScenarioResult.ratioColumns}). */
+export interface RatioColumn {
+  readonly label: string;
+  readonly baselineOf: (contender: string) => string | undefined;
+}
+
 /** A scenario's rows plus how to read them. */
 export interface ScenarioResult {
   readonly id: string;
@@ -31,6 +37,11 @@ export interface ScenarioResult {
   readonly higherIsBetter: boolean;
   /** Contender names the ratios are computed against. */
   readonly baselines: readonly string[];
+  /**
+   * Ratio columns whose baseline depends on the row (e.g. the baseline at the same offered rate):
+   * `baselineOf` names the row to divide by, or undefined for no ratio in that row.
+   */
+  readonly ratioColumns?: readonly RatioColumn[];
   /** Metric columns to show: metric name → column label. */
   readonly columns: Readonly<Record<string, string>>;
   /** Free text under the table (offered rate, sizes). */

@@ -20,6 +20,7 @@ import { backlogScenario } from './scenarios/backlog.ts';
 import { httpIngestContender, httpIngestScenario } from './scenarios/http-ingest.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { capacityResult, steadyCapacities, steadyScenario } from './scenarios/steady.ts';
+import { topologyScenario } from './scenarios/topology.ts';
 import { openSession, type BenchSession } from './session.ts';
 import { renderHeader, renderScenario } from './table.ts';
 
@@ -158,6 +159,20 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
       ),
     );
   }
+  const topologySelected = config.contenders.length === 0 || config.contenders.includes('topology');
+  if (wants(config, 'topology') && topologySelected) {
+    results.push(
+      await topologyScenario(session, {
+        rates: config.topologyRates,
+        seconds: config.topologySeconds,
+        warmupSeconds: config.topologyWarmupSeconds,
+        convoys: 200,
+        workers: 2,
+        cluster: config.topologyCluster,
+        concurrency: config.topologyConcurrency,
+      }),
+    );
+  }
   return results;
 }
 
@@ -181,7 +196,7 @@ export async function runBench(config: BenchConfig, log: (message: string) => vo
   try {
     log(`redis-server pid ${session.redis?.pid} on port ${session.redis?.port} (no persistence)`);
     const info = await machineInfo(session.admin!);
-    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadyReps}× ${config.steadySeconds} s after ${Math.min(config.steadyWarmupSeconds, config.steadySeconds)} s warm-up, HTTP ${config.httpEvents} events, concurrency ${config.concurrency}`;
+    const settings = `${config.quick ? 'QUICK, ' : ''}${config.reps} repetition(s), backlog ${config.convoys}×${config.eventsPerConvoy}, hot ${config.hotEvents}, steady ${config.steadyReps}× ${config.steadySeconds} s after ${Math.min(config.steadyWarmupSeconds, config.steadySeconds)} s warm-up, HTTP ${config.httpEvents} events, topology ${config.topologyRates.join('/')} events/s × ${config.topologySeconds} s, concurrency ${config.concurrency}`;
     header = renderHeader(info, settings, startedAt);
     for (const result of await throughputRuns(session, config)) sections.push(renderScenario(result));
   } finally {

@@ -53,6 +53,7 @@ export function renderScenario(result: ScenarioResult): string {
     'contender',
     `${result.unit} median [min–max]`,
     ...baselines.map((name) => `× ${name}`),
+    ...(result.ratioColumns ?? []).map((column) => `× ${column.label}`),
     ...metricNames.map((name) => result.columns[name] ?? name),
     'check',
   ];
@@ -77,6 +78,11 @@ export function renderScenario(result: ScenarioResult): string {
           ),
         ),
       ),
+      ...(result.ratioColumns ?? []).map((column) => {
+        const baseline = column.baselineOf(row.contender);
+        const baselineRow = result.rows.find((candidate) => candidate.contender === baseline);
+        return baselineRow === undefined ? '–' : formatRatio(repRatios(row, baselineRow));
+      }),
       ...metricNames.map((name) =>
         formatNumber(spread(row.reps.map((rep) => rep.metrics[name] ?? Number.NaN)).median),
       ),

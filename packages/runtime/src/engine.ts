@@ -133,6 +133,11 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     batchSize,
     metrics,
   });
+  // Tell other processes' live views about a change, unless the store's step already did (Redis
+  // standalone: the commit scripts append to the change feed, saving a round trip per commit).
+  const publishChange = (key: ConvoyKey): void => {
+    if (store.publishesChanges !== true) store.publishChange?.(key);
+  };
   const turnDeps: TurnDeps = {
     store,
     acceptPath,
@@ -149,7 +154,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     onCommitted: (key, processedSeq) => {
       waiters.notify(key, processedSeq);
       commitListeners.notify(key);
-      store.publishChange?.(key);
+      publishChange(key);
     },
     reschedule: schedule,
     metrics,
@@ -175,7 +180,7 @@ export function createConvoyEngine(options: ConvoyEngineOptions): ConvoyEngine {
     // Live views (console, SSE) see operator actions like commits.
     onChanged: (key) => {
       commitListeners.notify(key);
-      store.publishChange?.(key);
+      publishChange(key);
     },
   });
 

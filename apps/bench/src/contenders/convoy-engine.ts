@@ -3,16 +3,15 @@
  * store and scheduler, with commits observed by the ledger and the stored records read back for the
  * check.
  */
-import { defineConvoy } from '@convoy/core';
 import type { ConvoyGateway } from '@convoy/core';
 import type { ConvoyStore, TurnScheduler } from '@convoy/core/store';
 import { createConvoyEngine, silentLogger } from '@convoy/runtime';
-import { contextProblem, orderMachine } from '../order-machine.ts';
+import { orderConvoy } from '../order-convoy.ts';
+import { contextProblem } from '../order-machine.ts';
 import type { ContenderInstance, ContenderTarget, SendItem } from './contender.ts';
 import { observeCommits, scheduledKey, type ScheduledTimes } from './observed-store.ts';
 
-/** The order convoy as Convoy users define it (defaults: unexpected events deferred). */
-export const orderConvoy = defineConvoy({ type: 'order', machine: orderMachine });
+export { orderConvoy } from '../order-convoy.ts';
 
 /** Group items by convoy, keeping each convoy's order. */
 export function byConvoy(items: readonly SendItem[]): SendItem[][] {

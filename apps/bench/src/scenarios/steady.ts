@@ -54,6 +54,18 @@ function arrivals(
  * acceptance order is the schedule order; convoys proceed independently.
  */
 async function offer(instance: ContenderInstance, schedule: readonly SendItem[]): Promise<void> {
+  await offerOnSchedule(schedule, (item) => instance.send([item]));
+}
+
+/**
+ * Call `send` for each item at its scheduled time (or as soon after as the loop gets to it), chaining
+ * each convoy's sends so one convoy's next send waits for its previous one to resolve. Rejects, after
+ * every chain settled, when any send failed.
+ */
+export async function offerOnSchedule(
+  schedule: readonly SendItem[],
+  send: (item: SendItem) => Promise<void>,
+): Promise<void> {
   const chains = new Map<string, Promise<void>>();
   const failures: unknown[] = [];
   let next = 0;
@@ -64,7 +76,7 @@ async function offer(instance: ContenderInstance, schedule: readonly SendItem[])
       const previous = chains.get(item.convoyId) ?? Promise.resolve();
       chains.set(
         item.convoyId,
-        previous.then(() => instance.send([item])).catch((error: unknown) => void failures.push(error)),
+        previous.then(() => send(item)).catch((error: unknown) => void failures.push(error)),
       );
       next += 1;
     }

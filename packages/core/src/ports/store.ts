@@ -324,10 +324,18 @@ export interface WorkListStore {
 
 /**
  * Optional: a change feed shared by every process using the store, so live views cost per change, not
- * per poll. The engine publishes after each accept, commit and operator change; a publish may be lost
- * (a crash right after the store step), so readers also poll the index, slowly.
+ * per poll. The engine publishes after each commit and operator change (unless the store does it itself,
+ * `publishesChanges`); a publish may be lost (a crash right after the store step), so readers also poll
+ * the index, slowly.
  */
 export interface ChangeFeedStore {
+  /**
+   * True when the store appends to the change feed itself, in the same atomic step as each change it
+   * makes (`commit`, `commitOperator`, `redriveDeadLetters`, `discardDeadLetter`): the engine then does
+   * not call `publishChange` after them (one round trip less per commit, and no notification lost to a
+   * crash). The Redis store does on a single Redis, not on Cluster (the feed is in another slot).
+   */
+  readonly publishesChanges?: boolean;
   /** Tell every watcher of the convoy's type that it changed. Never throws (a lost publish is tolerated). */
   publishChange(key: ConvoyKey): void;
   /** Receive the changes of one type (from every process); returns the function that stops it. */

@@ -1,11 +1,13 @@
 /**
- * The Redis change feed: one STREAM per convoy type (`RedisKeys.changeFeed`), appended by the node after
- * each accept, commit and operator change, and read by ONE blocking `XREAD` per type and process, fanned
- * out to every watcher of that type in the process. Idle, a reader costs one command per `blockMs`.
+ * The Redis change feed: one STREAM per convoy type (`RedisKeys.changeFeed`), appended on each commit and
+ * operator change, and read by ONE blocking `XREAD` per type and process, fanned out to every watcher of
+ * that type in the process. Idle, a reader costs one command per `blockMs`.
  *
- * The append is not part of the store's script (a per-type key cannot share every bucket's Cluster
- * slot), so a crash between the script and the append loses that notification: watchers poll the index
- * slowly as well. A reader that loses its connection tells its watchers (`onGap`) so they catch up.
+ * On a single Redis the store's scripts append to the feed themselves (`lua/lib/change-feed.lua`), in
+ * the same atomic step as the change: no extra round trip, and no notification lost to a crash. On
+ * Cluster a per-type key cannot share every bucket's slot, so there the node appends after the script
+ * (`publish`), and a crash between the two loses that notification: watchers poll the index slowly as
+ * well. A reader that loses its connection tells its watchers (`onGap`) so they catch up.
  */
 import type { ConvoyKey } from '@convoy/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -27,7 +29,25 @@ export interface RedisChangeFeedOptions {
   readonly blockMs?: number;
   /** Pause after a failed read before the next (Redis unreachable). @defaultValue 1_000 */
   readonly retryMs?: number;
+  /**
+   * Append in the store's scripts (same atomic step, no extra round trip) instead of with a separate
+   * `XADD` after each. Always off on a Cluster client (the feed is in another slot than the convoy); turn
+   * it off for a single-node Redis with `cluster-enabled yes` reached through a plain client, which
+   * refuses a script's cross-slot keys.
+   * @defaultValue true on a standalone client, false on a Cluster client
+   */
+  readonly inScripts?: boolean;
 }
+
+/** Where a store script appends a change (see `lua/lib/change-feed.lua`). */
+export interface FeedTarget {
+  /** The type's feed, or (the node publishes) the key of the convoy's own slot the caller passed. */
+  readonly key: string;
+  /** `MAXLEN ~` of the append; 0 when the script must not append (the node publishes). */
+  readonly maxLen: number;
+}
+
+type ReaderOptions = Required<Omit<RedisChangeFeedOptions, 'inScripts'>>;
 
 /** One type's reader: a dedicated connection blocked in `XREAD` on the type's feed. */
 class TypeReader {
@@ -39,7 +59,7 @@ class TypeReader {
     private readonly feedKey: string,
     private readonly type: string,
     private readonly local: LocalChangeFeed,
-    private readonly options: Required<RedisChangeFeedOptions>,
+    private readonly options: ReaderOptions,
   ) {
     // A blocking read holds its connection: never the store's shared one.
     this.#connection = isCluster(client) ? client.duplicate() : client.duplicate();
@@ -99,17 +119,35 @@ function fieldOf(fields: readonly string[], name: string): string | undefined {
 export class RedisChangeFeed {
   readonly #local = new LocalChangeFeed();
   readonly #readers = new Map<string, TypeReader>();
-  readonly #options: Required<RedisChangeFeedOptions>;
+  readonly #options: ReaderOptions;
+  /** True when the store's scripts append every change themselves: then nobody calls `publish`. */
+  readonly inScripts: boolean;
 
   constructor(
     private readonly client: Redis | Cluster,
     private readonly keys: RedisKeys,
     options: RedisChangeFeedOptions = {},
   ) {
-    this.#options = { maxLen: 10_000, blockMs: 5_000, retryMs: 1_000, ...options };
+    const { inScripts, ...rest } = options;
+    this.#options = { maxLen: 10_000, blockMs: 5_000, retryMs: 1_000, ...rest };
+    this.inScripts = !isCluster(client) && inScripts !== false && this.#options.maxLen > 0;
   }
 
-  /** Append a change; not awaited by the caller's step, and a failure is only a lost notification. */
+  /**
+   * The feed key and cap a script that changes `key`'s convoy appends with: the type's feed when
+   * `inScripts`, else `sameSlotKey` (a key of the convoy's slot, never written: Cluster refuses a script
+   * whose keys span slots) and a cap of 0.
+   */
+  scriptTarget(key: ConvoyKey, sameSlotKey: string): FeedTarget {
+    return this.inScripts
+      ? { key: this.keys.changeFeed(key.type), maxLen: this.#options.maxLen }
+      : { key: sameSlotKey, maxLen: 0 };
+  }
+
+  /**
+   * Append a change with its own `XADD` (only when not `inScripts`); not awaited by the caller's step,
+   * and a failure is only a lost notification.
+   */
   publish(key: ConvoyKey): void {
     this.client
       .xadd(this.keys.changeFeed(key.type), 'MAXLEN', '~', String(this.#options.maxLen), '*', 'id', key.id)

@@ -174,8 +174,8 @@ export class RedisKeys {
   }
 
   /**
-   * The change feed of one type (STREAM, field `id`: the convoy id), appended by the node after each
-   * accept, commit and operator change, capped with `MAXLEN ~`. Its own hash tag `{feed:<type>}` (not a
+   * The change feed of one type (STREAM, field `id`: the convoy id), appended on each commit and operator
+   * change (by the scripts on a single Redis, by the node on Cluster), capped with `MAXLEN ~`. Its own hash tag `{feed:<type>}` (not a
    * bucket's), so one blocking `XREAD` per type and node reads every bucket's changes, on Cluster too.
    */
   changeFeed(type: string): string {

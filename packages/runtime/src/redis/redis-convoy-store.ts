@@ -208,12 +208,14 @@ export class RedisConvoyStore implements ConvoyStore {
   async commit(claim: Claim, commit: TurnCommit, options: CommitOptions = {}): Promise<CommitResult> {
     const k = this.keys.convoy(claim.key);
     const { record } = commit;
+    // The change feed, appended by the script itself on a single Redis (see `publishesChanges`).
+    const feed = this.changes.scriptTarget(claim.key, k.meta);
     const args: Array<string | number> = [
       k.meta, k.state, k.inbox, k.outbox, k.timers, k.history, k.dlq, k.dirty, k.due,
-      ...k.statusIndexes, k.deadLetterIndex, k.expiringIndex, k.waitingIndex,
+      ...k.statusIndexes, k.deadLetterIndex, k.expiringIndex, k.waitingIndex, feed.key,
       record.updatedAt, claim.epoch, record.revision, record.processedSeq, JSON.stringify(record), record.status,
       this.historyCap, this.deadLetterCap, k.member, timerMemberPrefix(claim.key),
-      options.releaseWhenIdle === true ? 1 : 0,
+      options.releaseWhenIdle === true ? 1 : 0, feed.maxLen, claim.key.id,
     ]; // prettier-ignore
     const sections: Array<Array<Array<string | number>>> = [
       commit.history.map((entry) => [JSON.stringify(entry)]),
@@ -224,7 +226,7 @@ export class RedisConvoyStore implements ConvoyStore {
       timersToKeep(claim, record).map((t) => [t.timerId, t.token]),
       commit.retainMs === undefined ? [] : [[Math.max(1, Math.round(commit.retainMs))]],
     ];
-    // Each section is its item count followed by the items' fields (see commitTurn-17.lua).
+    // Each section is its item count followed by the items' fields (see commitTurn-18.lua).
     for (const items of sections) {
       args.push(items.length);
       for (const item of items) args.push(...item);
@@ -393,7 +395,8 @@ export class RedisConvoyStore implements ConvoyStore {
   }
 
   async commitOperator(key: ConvoyKey, commit: OperatorCommit): Promise<void> {
-    const args = commitOperatorArgs(key, this.keys.convoy(key), commit, this.historyCap);
+    const k = this.keys.convoy(key);
+    const args = commitOperatorArgs(key, k, this.changes.scriptTarget(key, k.meta), commit, this.historyCap);
     try {
       await this.run('commitOperator', key, args);
     } catch (error) {
@@ -412,7 +415,9 @@ export class RedisConvoyStore implements ConvoyStore {
       .filter(({ letter }) => wanted === undefined || wanted.has(letter.seq))
       .sort((a, b) => a.letter.seq - b.letter.seq);
     if (letters.length === 0) return { redriven: [] };
-    const args = redriveArgs(this.keys.convoy(input.key), letters, input, this.historyCap);
+    const k = this.keys.convoy(input.key);
+    const feed = this.changes.scriptTarget(input.key, k.meta);
+    const args = redriveArgs(input.key, k, feed, letters, input, this.historyCap);
     const newSeqs = (await this.run('redriveDeadLetters', input.key, args)) as number[];
     const redriven: Array<{ seq: number; newSeq: number; effectId?: string }> = [];
     letters.forEach(({ letter }, i) => {
@@ -428,7 +433,8 @@ export class RedisConvoyStore implements ConvoyStore {
   async discardDeadLetter(key: ConvoyKey, seq: number, now: number, by?: string): Promise<boolean> {
     const found = (await this.storedDeadLetters(key)).find(({ letter }) => letter.seq === seq);
     if (!found) return false;
-    const args = discardArgs(this.keys.convoy(key), found, now, by, this.historyCap);
+    const k = this.keys.convoy(key);
+    const args = discardArgs(key, k, this.changes.scriptTarget(key, k.meta), found, now, by, this.historyCap);
     return (await this.run('discardDeadLetter', key, args)) === 1;
   }
 
@@ -481,6 +487,15 @@ export class RedisConvoyStore implements ConvoyStore {
   private async storedDeadLetters(key: ConvoyKey): Promise<StoredDeadLetter[]> {
     const entries = await this.read(key, () => this.client.lrange(this.keys.convoy(key).dlq, 0, -1));
     return entries.map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
+  }
+
+  /**
+   * On a single Redis the scripts of `commit`, `commitOperator`, `redriveDeadLetters` and
+   * `discardDeadLetter` append to the change feed themselves (no extra round trip, nothing lost to a
+   * crash); on Cluster the feed is in another slot and the engine publishes with `publishChange`.
+   */
+  get publishesChanges(): boolean {
+    return this.changes.inScripts;
   }
 
   publishChange(key: ConvoyKey): void {

@@ -1,7 +1,7 @@
 /**
  * Loads the Lua scripts in `./lua` and registers them on an ioredis client with `defineCommand`, which
  * runs EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or `SCRIPT FLUSH`), so no SHA
- * is cached forever. The number of keys comes from the file name (`commitTurn-17.lua` takes 16 keys).
+ * is cached forever. The number of keys comes from the file name (`commitTurn-18.lua` takes 18 keys).
  * A line `--!include <file>` is replaced by `./lua/lib/<file>` (Lua helpers several scripts share).
  */
 import { readFileSync } from 'node:fs';
@@ -11,15 +11,15 @@ import type { Cluster, Redis } from 'ioredis';
 export const scriptFiles = {
   acceptEvent: 'acceptEvent-10.lua',
   claimConvoy: 'claimConvoy-5.lua',
-  commitTurn: 'commitTurn-17.lua',
+  commitTurn: 'commitTurn-18.lua',
   ackEffects: 'ackEffects-3.lua',
   releaseConvoy: 'releaseConvoy-1.lua',
   renewLease: 'renewLease-1.lua',
   reapConvoy: 'reapConvoy-10.lua',
   readHistory: 'readHistory-2.lua',
-  commitOperator: 'commitOperator-12.lua',
-  redriveDeadLetters: 'redriveDeadLetters-8.lua',
-  discardDeadLetter: 'discardDeadLetter-4.lua',
+  commitOperator: 'commitOperator-13.lua',
+  redriveDeadLetters: 'redriveDeadLetters-9.lua',
+  discardDeadLetter: 'discardDeadLetter-5.lua',
   scanIndex: 'scanIndex-1.lua',
 } as const;
 

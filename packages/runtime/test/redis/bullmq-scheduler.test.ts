@@ -83,6 +83,70 @@ describe('BullmqTurnScheduler', () => {
     await s.close();
   });
 
+  it('gathers the wake-ups of one event-loop turn into one job, and runs every convoy of it', async () => {
+    const s = scheduler();
+    const keys = Array.from({ length: 10 }, (_, i) => ({ type: 'order', id: `batch-${i}` }));
+    await Promise.all(keys.map((key) => s.schedule(key)));
+    const waiting = await s.queue.getWaiting();
+    expect(waiting.map((job) => job.name)).toEqual(['wake']);
+    expect(waiting[0]!.data.keys).toEqual(keys.map((key) => [key.type, key.id]));
+    const seen: string[] = [];
+    await s.start(async (key) => void seen.push(key.id));
+    const deadline = Date.now() + 5000;
+    while (seen.length < keys.length && Date.now() < deadline) await sleep(10);
+    expect(seen.sort()).toEqual(keys.map((key) => key.id).sort());
+    await s.close();
+  });
+
+  it('a lone wake-up is its own deduplicated turn job, and wakeBatch 1 never gathers', async () => {
+    const s = scheduler();
+    await s.schedule({ type: 'order', id: 'alone' });
+    await s.schedule({ type: 'order', id: 'alone' });
+    expect((await s.queue.getWaiting()).map((job) => job.name)).toEqual(['turn']);
+    await s.close();
+    const single = new BullmqTurnScheduler({
+      connection: server.url,
+      queueName: `q-${randomUUID().slice(0, 8)}`,
+      wakeBatch: 1,
+    });
+    await Promise.all([1, 2, 3].map((i) => single.schedule({ type: 'order', id: `one-${i}` })));
+    expect((await single.queue.getWaiting()).map((job) => job.name)).toEqual(['turn', 'turn', 'turn']);
+    await single.close();
+  });
+
+  it('never overlaps turns of one convoy woken by several jobs here, and runs one more after the running one', async () => {
+    const s = scheduler();
+    let running = 0;
+    let overlap = 0;
+    let turns = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await s.start(async (key) => {
+      if (key.id !== 'shared') return;
+      running += 1;
+      if (running > 1) overlap += 1;
+      turns += 1;
+      if (turns === 1) await gate;
+      running -= 1;
+    });
+    // Three "wake" jobs (each gathered with another convoy), all naming the shared convoy.
+    for (let i = 0; i < 3; i += 1)
+      await Promise.all([
+        s.schedule({ type: 'order', id: 'shared' }),
+        s.schedule({ type: 'order', id: `other-${i}` }),
+      ]);
+    const deadline = Date.now() + 5000;
+    while (turns === 0 && Date.now() < deadline) await sleep(10);
+    await sleep(300);
+    expect(turns).toBe(1);
+    release();
+    while (turns < 2 && Date.now() < deadline) await sleep(10);
+    await sleep(300);
+    expect(turns).toBe(2);
+    expect(overlap).toBe(0);
+    await s.close();
+  });
+
   it('runs sweeps from the job scheduler', async () => {
     let sweeps = 0;
     const s = new BullmqTurnScheduler({

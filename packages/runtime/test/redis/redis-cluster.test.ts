@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStoreConformance } from '@convoy/runtime/testing';
+import { createConvoyEngine, MemoryTurnScheduler, silentLogger } from '@convoy/runtime';
 import { BullmqTurnScheduler, RedisConvoyStore, RedisKeys } from '@convoy/runtime/redis';
+import { crashLedger } from './fixtures/ledger.ts';
 import { startRedisCluster, type TestRedisCluster } from './redis-cluster.ts';
 
 let cluster: TestRedisCluster;
@@ -64,4 +66,45 @@ describe('redis cluster layout', () => {
       await client.quit();
     }
   });
+});
+
+describe('redis cluster change feed', () => {
+  it('the node publishes each commit (the feed is in another slot than the convoy): a watcher elsewhere sees it', async () => {
+    const run = randomUUID().slice(0, 8);
+    const client = cluster.client();
+    const store = new RedisConvoyStore({ connection: client, prefix: `cf-${run}`, buckets: 16 });
+    const reader = new RedisConvoyStore({ connection: cluster.client(), prefix: `cf-${run}`, buckets: 16 });
+    const engine = createConvoyEngine({
+      definitions: [crashLedger],
+      store,
+      scheduler: new MemoryTurnScheduler(),
+      logger: silentLogger,
+    });
+    const seen: string[] = [];
+    const stop = reader.watchChanges('crash-ledger', {
+      onChange: (key) => seen.push(key.id),
+      onGap: () => undefined,
+    });
+    try {
+      // Cluster refuses a script whose keys span slots: the commit scripts must not get the feed key.
+      expect(store.publishesChanges).toBe(false);
+      await engine.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const key = { type: 'crash-ledger', id: 'on-cluster' };
+      await engine.accept({ ...key, event: { type: 'Add', n: 1 } });
+      expect(await engine.waitForSeq(key, 1, 10_000)).toBe(true);
+      await engine.pauseConvoy(key);
+      const deadline = Date.now() + 10_000;
+      while (seen.length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['on-cluster', 'on-cluster']);
+      expect(await client.xlen(store.keys.changeFeed('crash-ledger'))).toBe(2);
+    } finally {
+      stop();
+      await engine.close();
+      await store.close();
+      await reader.close();
+      await client.quit();
+    }
+  }, 30_000);
 });

@@ -101,14 +101,18 @@ it('operator scripts are safe to run twice (ioredis may re-send after a reconnec
     at: 3,
     operator: { action: 'pause' as const },
   };
-  const pauseArgs = commitOperatorArgs(key, k, { expectedRevision: 1, record: paused, entry }, 100);
+  const feedKey = store.keys.changeFeed(key.type);
+  const feed = { key: feedKey, maxLen: 100 };
+  const pauseArgs = commitOperatorArgs(key, k, feed, { expectedRevision: 1, record: paused, entry }, 100);
   expect(await scripts.commitOperator(...pauseArgs)).toBe(2);
   expect(await scripts.commitOperator(...pauseArgs)).toBe(2);
 
   const [raw] = await store.client.lrange(k.dlq, 0, -1);
-  const redrive = redriveArgs(k, [{ raw: raw!, letter }], { key, now: 4 }, 100);
+  const redrive = redriveArgs(key, k, feed, [{ raw: raw!, letter }], { key, now: 4 }, 100);
   expect(await scripts.redriveDeadLetters(...redrive)).toEqual([2]);
   expect(await scripts.redriveDeadLetters(...redrive)).toEqual([0]);
+  // One change-feed entry per applied change (commit, pause, redrive): a re-run appends nothing.
+  expect(await store.client.xlen(feedKey)).toBe(3);
 
   const history = await store.history(key);
   expect(history.map((e) => e.operator?.action)).toEqual(['pause', 'redrive']);

@@ -16,17 +16,21 @@
   KEYS[10] timers  HASH timerId -> timer JSON (the convoy's armed timers)
   KEYS[11] due     ZSET of the bucket (armed timers of runnable convoys by due time)
   KEYS[12] outbox  HASH effectId -> effect JSON (unacknowledged effects keep a runnable convoy dirty)
+  KEYS[13] feed    STREAM: the type's change feed, appended with the convoy id once the change is applied
+                   (on Cluster, where the feed is in another slot: any key of this convoy, with ARGV[11] 0)
 
   ARGV[1] now, ARGV[2] expected revision, ARGV[3] new revision, ARGV[4] record JSON, ARGV[5] new status,
   ARGV[6] history entry JSON, ARGV[7] dirty / index member, ARGV[8] history cap, ARGV[9] operation token
   (unique per call: recorded as revEpoch so a resend recognises its own write), ARGV[10] timer member
-  prefix (a due member is this prefix followed by the timer id)
+  prefix (a due member is this prefix followed by the timer id), ARGV[11] change feed cap (`MAXLEN ~`;
+  0: do not append, the caller publishes), ARGV[12] convoy id
 
   Returns: new revision, or REVISION_CONFLICT
 ]]
 --!include history.lua
 --!include status-index.lua
 --!include parked.lua
+--!include change-feed.lua
 local REVISION_CONFLICT = -2
 
 local storedRev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -47,6 +51,7 @@ redis.call('RPUSH', KEYS[3], ARGV[6])
 trimHistory(KEYS[1], KEYS[3], tonumber(ARGV[8]))
 
 moveStatusIndex(5, ARGV[5], ARGV[1], ARGV[7])
+publishChange(KEYS[13], ARGV[11], ARGV[12])
 
 if isParked(ARGV[5]) then
   redis.call('ZREM', KEYS[4], ARGV[7])

@@ -21,12 +21,15 @@
                    keys expire, server time), so readers can drop their index entries once gone
   KEYS[17] waiting ZSET of the bucket and type: convoys with unprocessed events, scored by the acceptance
                    time of the oldest one (re-scored here from the next unprocessed inbox entry, or removed)
+  KEYS[18] feed    STREAM: the type's change feed, appended with the convoy id once the commit is applied
+                   (on Cluster, where the feed is in another slot: any key of this convoy, with ARGV[12] 0)
 
   ARGV[1] now, ARGV[2] epoch, ARGV[3] new revision, ARGV[4] processed seq, ARGV[5] record JSON,
   ARGV[6] status, ARGV[7] history cap, ARGV[8] dead-letter cap, ARGV[9] dirty member,
   ARGV[10] timer member prefix (a due member is this prefix followed by the timer id),
   ARGV[11] release when idle (1|0): give the lease back too when the commit leaves no unprocessed event
            and no unacknowledged effect (saves the turn a separate releaseConvoy),
+  ARGV[12] change feed cap (`MAXLEN ~`; 0: do not append, the caller publishes), ARGV[13] convoy id,
   then sections, each a count followed by its items:
     history entries     (json)
     dead letters        (json)
@@ -49,11 +52,13 @@
   The convoy is indexed under its new status only (removed from the other status indexes).
 
   Returns: {revision, hasMore (0|1), released (0|1)}, or STALE_CLAIM, or REVISION_CONFLICT. A re-run of an
-  applied commit reports released = 0: the caller then releases separately (releaseConvoy is fenced).
+  applied commit reports released = 0: the caller then releases separately (releaseConvoy is fenced); it
+  appends nothing to the change feed either (the first run did).
 ]]
 --!include history.lua
 --!include status-index.lua
 --!include parked.lua
+--!include change-feed.lua
 local STALE_CLAIM = -1
 local REVISION_CONFLICT = -2
 
@@ -87,7 +92,7 @@ redis.call('HSET', KEYS[1], 'rev', newRev, 'revEpoch', epoch, 'processed', proce
 
 moveStatusIndex(10, ARGV[6], ARGV[1], ARGV[9])
 
-local i = 12
+local i = 14
 local n = tonumber(ARGV[i])
 for j = 1, n do
   redis.call('RPUSH', KEYS[6], ARGV[i + j])
@@ -188,4 +193,5 @@ if idle and ARGV[11] == '1' then
   redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil', 'token')
   released = 1
 end
+publishChange(KEYS[18], ARGV[12], ARGV[13])
 return {newRev, more, released}
