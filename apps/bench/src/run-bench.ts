@@ -19,10 +19,9 @@ import type { ScenarioResult } from './results.ts';
 import { backlogScenario } from './scenarios/backlog.ts';
 import { httpIngestContender, httpIngestScenario } from './scenarios/http-ingest.ts';
 import { scaleScenario } from './scenarios/scale.ts';
-import { steadyCapacities, steadyScenario } from './scenarios/steady.ts';
+import { capacityResult, steadyCapacities, steadyScenario } from './scenarios/steady.ts';
 import { topologyScenario } from './scenarios/topology.ts';
 import { openSession, type BenchSession } from './session.ts';
-import { spread } from './stats.ts';
 import { renderHeader, renderScenario } from './table.ts';
 
 const backlogBaselines = [bullmqNoop.name, groupmqXstate.name];
@@ -39,52 +38,54 @@ function selected(config: BenchConfig, contenders: readonly Contender[]): Conten
   );
 }
 
-/** Convoy-on-Redis's end-to-end rate in the backlog (accept and process in one process), or NaN. */
-function backlogCapacity(backlog: ScenarioResult | undefined): number {
-  const row = backlog?.rows.find((candidate) => candidate.contender === convoyRedis.name);
-  return spread(
-    row?.reps.filter((rep) => rep.passed).map((rep) => rep.metrics['endToEnd'] ?? Number.NaN) ?? [],
-  ).median;
-}
-
 /**
  * Offered rate of the steady scenario: configured, or half the steady capacity of the systems the
  * target compares (groupmq no-op and Convoy on Redis with every turn through BullMQ), whichever is
- * lower, each probed with the steady pattern offered at Convoy's backlog end-to-end rate.
+ * lower. Capacity is probed (see `probeCapacity`): the highest offered rate a contender keeps up with
+ * (applied ≥ 0.97 × offered, p50 < 10 ms). Convoy with local turns and "groupmq + own XState
+ * persistence" are probed too, for the capacity ratios; they do not set the rate.
  */
 async function steadyRate(
   session: BenchSession,
   config: BenchConfig,
-  backlog: ScenarioResult | undefined,
-): Promise<{ readonly rate: number; readonly note: string }> {
+): Promise<{ readonly rate: number; readonly note: string; readonly capacity: ScenarioResult | null }> {
   if (config.steadyRate > 0)
-    return { rate: config.steadyRate, note: 'Offered rate: set by BENCH_STEADY_RATE.' };
-  const estimate = backlogCapacity(backlog);
-  const probeRate = Number.isFinite(estimate) ? Math.max(100, Math.round(estimate / 50) * 50) : 1000;
-  const probed = await steadyCapacities(session, selected(config, [groupmqNoop, convoyRedis]), {
-    rate: probeRate,
-    seconds: Math.min(3, config.steadySeconds),
+    return { rate: config.steadyRate, note: 'Offered rate: set by BENCH_STEADY_RATE.', capacity: null };
+  const shape = {
+    startRate: 1000,
+    stepSeconds: config.quick ? 1.5 : 2.5,
     warmupSeconds: Math.min(config.steadyWarmupSeconds, config.steadySeconds),
     concurrency: config.concurrency,
-  });
-  const capacity = Math.min(...probed.map((entry) => entry.capacity).filter(Number.isFinite));
+    resolution: config.quick ? 1.15 : 1.08,
+    budgetSeconds: config.quick ? 20 : 40,
+  };
+  const probed = await steadyCapacities(
+    session,
+    selected(config, [groupmqNoop, convoyRedis, convoyRedisLocal, groupmqXstate]),
+    shape,
+  );
+  const setters = probed.filter(
+    (entry) => entry.contender === groupmqNoop || entry.contender === convoyRedis,
+  );
+  const capacity = Math.min(...setters.map((entry) => entry.capacity).filter((value) => value > 0));
   const rate = Number.isFinite(capacity) ? Math.max(50, Math.round(capacity / 2 / 50) * 50) : 500;
-  const measured = probed.map(
-    (entry) => `${entry.contender.name} ${Math.round(entry.capacity).toLocaleString('en-US')}`,
+  const measured = setters.map(
+    (entry) => `${entry.contender.name} ${entry.capacity.toLocaleString('en-US')}`,
   );
   return {
     rate,
-    note: `Offered rate: half the lower steady capacity (events/s applied while the same pattern was offered at ${probeRate.toLocaleString('en-US')}/s: ${measured.join(', ')}).`,
+    note: Number.isFinite(capacity)
+      ? `Offered rate: half the lower probed steady capacity of groupmq no-op and Convoy on Redis through BullMQ (${measured.join(', ')} events/s; see the capacity table).`
+      : 'Offered rate: 500 events/s (no capacity of groupmq no-op or Convoy on Redis through BullMQ was probed).',
+    capacity: capacityResult(probed, shape, [groupmqNoop.name, groupmqXstate.name]),
   };
 }
 
 async function throughputRuns(session: BenchSession, config: BenchConfig): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   const all = selected(config, [bullmqNoop, groupmqNoop, groupmqXstate, convoyRedis, convoyMemory]);
-  let backlog: ScenarioResult | undefined;
-  // The steady scenario's default rate comes from the backlog's capacity, so it needs the backlog.
-  if (wants(config, 'backlog') || (wants(config, 'steady') && config.steadyRate === 0)) {
-    backlog = await backlogScenario(
+  if (wants(config, 'backlog')) {
+    const backlog = await backlogScenario(
       session,
       all,
       { convoys: config.convoys, eventsPerConvoy: config.eventsPerConvoy, concurrency: config.concurrency },
@@ -105,7 +106,8 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
     );
   }
   if (wants(config, 'steady')) {
-    const { rate, note } = await steadyRate(session, config, backlog);
+    const { rate, note, capacity } = await steadyRate(session, config);
+    if (capacity) results.push(capacity);
     results.push(
       await steadyScenario(
         session,

@@ -38,7 +38,8 @@ export function convoyInstance(
   store: ConvoyStore,
   scheduler: TurnScheduler,
   closeStore: () => Promise<void>,
-  engineOptions: { readonly localTurns?: number } = {},
+  /** Engine options: local turns, and `processing: false` for an accept-only node (`--no-worker`). */
+  engineOptions: { readonly localTurns?: number; readonly processing?: boolean } = {},
 ): ConvoyInstance {
   const scheduled: ScheduledTimes = new Map();
   const observed = observeCommits(store, target.ledger, scheduled);

@@ -3,9 +3,10 @@
  * measured from that scheduled time to applied (committed), not from when it was actually sent: a
  * contender that falls behind pays for the queue it built (no coordinated omission).
  */
+import { startAllocationMeter } from '../alloc-meter.ts';
 import type { Contender, ContenderInstance, SendItem } from '../contenders/contender.ts';
-import { formatCheck, type OrderLedger } from '../order-ledger.ts';
-import { orderEvents } from '../order-machine.ts';
+import { checkPassed, formatCheck, type CheckResult, type OrderLedger } from '../order-ledger.ts';
+import { orderEvents, type OrderEvent } from '../order-machine.ts';
 import { commandCounters, type CommandCounters } from '../redis-cost.ts';
 import type { RepResult, ScenarioResult } from '../results.ts';
 import { withContender, type BenchSession } from '../session.ts';
@@ -27,6 +28,25 @@ export interface SteadyShape {
 function steadyConvoys(total: number): { readonly convoys: number; readonly perConvoy: number } {
   const convoys = Math.max(1, Math.floor(total / 20));
   return { convoys, perConvoy: Math.max(4, Math.floor(total / convoys)) };
+}
+
+/**
+ * Steady arrivals from `t0`: event g is event floor(g / convoys) of convoy g mod convoys (round-robin
+ * over convoys, so each convoy gets one event at a time), scheduled at `t0 + g / rate`.
+ */
+function arrivals(
+  idOf: (index: number) => string,
+  count: number,
+  convoys: number,
+  events: readonly OrderEvent[],
+  rate: number,
+  t0: number,
+): SendItem[] {
+  return Array.from({ length: count }, (_, g) => ({
+    convoyId: idOf(g % convoys),
+    event: events[Math.floor(g / convoys)]!,
+    scheduledAt: t0 + (g * 1000) / rate,
+  }));
 }
 
 /**
@@ -94,12 +114,14 @@ export async function steadyRep(
       // steady state (JIT-compiled, connections and scripts loaded) rather than in its first second.
       // At most one event per warm-up convoy and round, and never more rounds than a convoy has events.
       const warmupCount = Math.min(Math.round(shape.rate * shape.warmupSeconds), convoys * (perConvoy - 1));
-      const warmupAt = nowMs() + 50;
-      const warmup: SendItem[] = Array.from({ length: warmupCount }, (_, g) => ({
-        convoyId: `warmup-${g % convoys}`,
-        event: events[Math.floor(g / convoys)]!,
-        scheduledAt: warmupAt + (g * 1000) / shape.rate,
-      }));
+      const warmup = arrivals(
+        (index) => `warmup-${index}`,
+        warmupCount,
+        convoys,
+        events,
+        shape.rate,
+        nowMs() + 50,
+      );
       let timeout: string | null = null;
       try {
         await offer(instance, warmup);
@@ -110,65 +132,256 @@ export async function steadyRep(
       ledger.reset();
       const before = await counters();
       const cpuBefore = process.cpuUsage();
+      // Heap bytes this process allocates (producers and workers) from the first send to the last apply.
+      const allocation = startAllocationMeter();
       const t0 = nowMs() + 50;
-      // Round-robin over convoys: event g is event floor(g / convoys) of convoy g mod convoys.
-      const schedule: SendItem[] = Array.from({ length: total }, (_, g) => ({
-        convoyId: convoyId(g % convoys),
-        event: events[Math.floor(g / convoys)]!,
-        scheduledAt: t0 + (g * 1000) / shape.rate,
-      }));
-      // Applied while events were still being offered: the rate the contender sustains (capacity probe).
-      let sustained = Number.NaN;
+      const schedule = arrivals(convoyId, total, convoys, events, shape.rate, t0);
       // A failed warm-up fails the row without a measured run.
       if (timeout === null) {
         try {
           await offer(instance, schedule);
-          sustained = ledger.count / ((nowMs() - t0) / 1000);
           await ledger.waitFor(total, Math.max(30_000, shape.seconds * 3_000));
         } catch (error) {
           timeout = error instanceof Error ? error.message : String(error);
         }
       }
+      const allocated = allocation.stop();
       const cpu = process.cpuUsage(cpuBefore);
       const after = await counters();
       const check = ledger.verify(expected, await instance.verifyStored(expected));
       const verdict = judge(contender, check, timeout);
       const metrics = latencyMetrics(ledger);
       metrics['achieved'] = ledger.count / ((nowMs() - t0) / 1000);
-      metrics['sustained'] = sustained;
       metrics['cpuUs'] = (cpu.user + cpu.system) / total;
+      metrics['allocKB'] = allocated / 1024 / total;
       if (before && after) {
         metrics['clientCmds'] = (after.client - before.client) / total;
         metrics['serverCpuUs'] = ((after.serverCpuS - before.serverCpuS) * 1e6) / total;
+        metrics['totalCpuUs'] = metrics['cpuUs'] + metrics['serverCpuUs'];
+      } else {
+        metrics['totalCpuUs'] = metrics['cpuUs'];
       }
       session.log(
-        `  ${contender.name}: p50 ${metrics['p50']?.toFixed(1)} ms, p99 ${metrics['p99']?.toFixed(1)} ms, max ${metrics['max']?.toFixed(1)} ms, CPU ${metrics['cpuUs']?.toFixed(0)} µs/ev (Redis ${metrics['serverCpuUs']?.toFixed(0) ?? '–'}), ${formatCheck(check)}${verdict.passed ? '' : ' FAILED'}`,
+        `  ${contender.name}: p50 ${metrics['p50']?.toFixed(1)} ms, p99 ${metrics['p99']?.toFixed(1)} ms, max ${metrics['max']?.toFixed(1)} ms, CPU ${metrics['cpuUs']?.toFixed(0)} µs/ev (Redis ${metrics['serverCpuUs']?.toFixed(0) ?? '–'}), alloc ${metrics['allocKB']?.toFixed(1)} KB/ev, ${formatCheck(check)}${verdict.passed ? '' : ' FAILED'}`,
       );
       return { value: metrics['p99'] ?? Number.NaN, check, ...verdict, metrics };
     },
   );
 }
 
+/** How the capacity probe searches. */
+export interface ProbeShape {
+  /** First offered rate (events/s); the ramp multiplies it by 1.5 while the contender keeps up. */
+  readonly startRate: number;
+  /** Seconds of arrivals per step. */
+  readonly stepSeconds: number;
+  /** Seconds of unmeasured arrivals at `startRate` before the first step. */
+  readonly warmupSeconds: number;
+  readonly concurrency: number;
+  /** Stop once the highest rate kept up with and the lowest one not are within this factor. */
+  readonly resolution: number;
+  /** No new step starts once the probe (warm-up included) has run this long. */
+  readonly budgetSeconds: number;
+}
+
+/** A contender keeps up when it applies at least this share of the offered rate... */
+const keepUpShare = 0.97;
+/** ...with the median latency (scheduled send to applied) below this, in ms. */
+const keepUpP50Ms = 10;
+
+/** One step of the probe: a rate offered for `stepSeconds`, and what the contender did with it. */
+export interface ProbeStep {
+  readonly rate: number;
+  /** Events/s applied while the step's events were being offered (after its first quarter). */
+  readonly applied: number;
+  readonly p50: number;
+  /** Applied ≥ 0.97 × offered, p50 < 10 ms, every event applied in time and the order check passed. */
+  readonly keptUp: boolean;
+  /** Not even drained a minute later: the probe stops here. */
+  readonly stuck: boolean;
+  readonly check: CheckResult;
+}
+
+/** A contender's probed capacity: the highest offered rate it kept up with (0: none). */
+export interface ProbedCapacity {
+  readonly contender: Contender;
+  readonly capacity: number;
+  readonly steps: readonly ProbeStep[];
+}
+
+/** Offer `rate` for `seconds` on fresh convoys (`tag`), then wait for every event to be applied. */
+async function probeStep(
+  instance: ContenderInstance,
+  ledger: OrderLedger,
+  tag: string,
+  rate: number,
+  seconds: number,
+): Promise<ProbeStep> {
+  const { convoys, perConvoy } = steadyConvoys(Math.round(rate * seconds));
+  const total = convoys * perConvoy;
+  const expected = new Map(Array.from({ length: convoys }, (_, index) => [`${tag}-${index}`, perConvoy]));
+  ledger.reset();
+  const t0 = nowMs() + 50;
+  const schedule = arrivals((index) => `${tag}-${index}`, total, convoys, orderEvents(perConvoy), rate, t0);
+  // The applied rate is read over the offering after its first quarter (the contender has caught the
+  // pattern): events applied in that window per second. Keeping up, it equals the offered rate.
+  const window = { at: t0, count: 0 };
+  const timer = setTimeout(
+    () => {
+      window.at = nowMs();
+      window.count = ledger.count;
+    },
+    Math.max(0, t0 + seconds * 250 - nowMs()),
+  );
+  let drained = true;
+  let stuck = false;
+  let applied = Number.NaN;
+  try {
+    await offer(instance, schedule);
+    applied = (ledger.count - window.count) / ((nowMs() - window.at) / 1000);
+    // An overloaded contender gets time to drain, so the next (lower) step starts on an idle one.
+    await ledger.waitFor(total, Math.max(5_000, seconds * 2_000)).catch(async () => {
+      drained = false;
+      await ledger.waitFor(total, 60_000).catch(() => {
+        stuck = true;
+      });
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const p50 = percentile(ledger.latencyMs, 50);
+  const check = ledger.verify(expected);
+  const keptUp = drained && checkPassed(check) && applied >= keepUpShare * rate && p50 < keepUpP50Ms;
+  return { rate, applied, p50, keptUp, stuck, check };
+}
+
+/** The next rate to try, or null when the search is done. */
+export function nextRate(shape: ProbeShape, lo: number, hi: number, last: number): number | null {
+  const round = (rate: number): number => Math.max(50, Math.round(rate / 50) * 50);
+  if (!Number.isFinite(hi)) return round(last * 1.5);
+  if (lo > 0 && hi / lo <= shape.resolution) return null;
+  const next = round(lo > 0 ? (lo + hi) / 2 : hi / 2);
+  return next === lo || next >= hi || (lo === 0 && hi <= 100) ? null : next;
+}
+
 /**
- * The steady capacity of each of `contenders`: the rate at which it applied events while the steady
- * pattern was offered faster than it can follow (`shape.rate`), after the same warm-up. A backlog's drain
- * rate is no such capacity: there every contender takes events in bulk (and Convoy batches a convoy's
- * events per commit), while steady arrivals over many convoys give each convoy one event at a time.
+ * The steady capacity of `contender`: the highest offered rate at which it keeps up with the steady
+ * pattern (fresh convoys, one event per convoy at a time) — applied rate ≥ 0.97 × offered and p50 under
+ * 10 ms. After an unmeasured warm-up, the rate grows by 1.5× from `startRate` while the contender keeps
+ * up, then bisects between the highest rate kept up with and the lowest one not, until the two are
+ * within `resolution` or the time budget is spent. Rates a contender cannot follow are not capacity:
+ * offered more, a contender falls back to batching and still "applies" more per second, but no event
+ * gets through in single-digit milliseconds.
  */
+export async function probeCapacity(
+  session: BenchSession,
+  contender: Contender,
+  shape: ProbeShape,
+): Promise<ProbedCapacity> {
+  return withContender(
+    session,
+    contender,
+    { concurrency: shape.concurrency },
+    async ({ instance, ledger }) => {
+      const startedAt = nowMs();
+      await instance.start();
+      if (shape.warmupSeconds > 0)
+        await probeStep(instance, ledger, 'warmup', shape.startRate, shape.warmupSeconds);
+      const steps: ProbeStep[] = [];
+      let lo = 0;
+      let hi = Number.POSITIVE_INFINITY;
+      let rate: number | null = shape.startRate;
+      // A step costs its arrivals plus about half a second of drain and setup.
+      while (
+        rate !== null &&
+        nowMs() - startedAt + (shape.stepSeconds + 0.5) * 1000 <= shape.budgetSeconds * 1000
+      ) {
+        const step = await probeStep(instance, ledger, `p${steps.length}`, rate, shape.stepSeconds);
+        steps.push(step);
+        session.log(
+          `  ${contender.name}: offered ${rate}/s → applied ${Math.round(step.applied)}/s, p50 ${step.p50.toFixed(1)} ms: ${step.keptUp ? 'kept up' : 'behind'}${checkPassed(step.check) ? '' : ` (${formatCheck(step.check)})`}`,
+        );
+        if (step.keptUp) lo = Math.max(lo, rate);
+        else hi = Math.min(hi, rate);
+        rate = step.stuck ? null : nextRate(shape, lo, hi, rate);
+      }
+      session.log(
+        `  ${contender.name}: capacity ${lo.toLocaleString('en-US')} events/s (${steps.length} steps, ${((nowMs() - startedAt) / 1000).toFixed(0)} s)`,
+      );
+      return { contender, capacity: lo, steps };
+    },
+  );
+}
+
+/** Probe each of `contenders` in turn. */
 export async function steadyCapacities(
   session: BenchSession,
   contenders: readonly Contender[],
-  shape: SteadyShape,
-): Promise<Array<{ readonly contender: Contender; readonly capacity: number }>> {
-  const capacities: Array<{ readonly contender: Contender; readonly capacity: number }> = [];
+  shape: ProbeShape,
+): Promise<ProbedCapacity[]> {
+  const capacities: ProbedCapacity[] = [];
   for (const contender of contenders) {
-    session.log(`Steady capacity probe: ${contender.name}, offered ${shape.rate} events/s`);
-    const rep = await steadyRep(session, contender, shape);
-    const capacity = Math.min(shape.rate, rep.metrics['sustained'] ?? Number.NaN);
-    session.log(`  ${contender.name}: sustained ${Math.round(capacity)} events/s`);
-    capacities.push({ contender, capacity });
+    session.log(`Steady capacity probe: ${contender.name}, from ${shape.startRate} events/s`);
+    capacities.push(await probeCapacity(session, contender, shape));
   }
   return capacities;
+}
+
+/** Probed capacities as a table, with ratios to `baselines` (contender names). */
+export function capacityResult(
+  capacities: readonly ProbedCapacity[],
+  shape: ProbeShape,
+  baselines: readonly string[],
+): ScenarioResult {
+  return {
+    id: 'steady-capacity',
+    title: `Steady capacity (highest offered rate kept up with: applied ≥ ${keepUpShare} × offered, p50 < ${keepUpP50Ms} ms; ${shape.stepSeconds} s steps)`,
+    unit: 'events/s',
+    higherIsBetter: true,
+    baselines,
+    columns: {
+      p50: 'p50 ms at capacity',
+      applied: 'applied ev/s at capacity',
+      behindAt: 'lowest rate behind',
+    },
+    notes: [
+      `After ${shape.warmupSeconds} s of unmeasured arrivals, the offered rate grows by 1.5× from ${shape.startRate}/s while the contender keeps up, then bisects (to within ${Math.round((shape.resolution - 1) * 100)} %, at most ${shape.budgetSeconds} s per contender). Each step uses fresh convoys, ~20 events each, one at a time.`,
+      'Ratios: capacity of the row / capacity of the baseline (higher is better).',
+    ],
+    rows: capacities.map(({ contender, capacity, steps }) => {
+      const best = steps.find((step) => step.keptUp && step.rate === capacity);
+      const behind = steps.filter((step) => !step.keptUp).map((step) => step.rate);
+      const check = steps.reduce<CheckResult>(
+        (sum, step) => ({
+          applied: sum.applied + step.check.applied,
+          lost: sum.lost + step.check.lost,
+          duplicated: sum.duplicated + step.check.duplicated,
+          outOfOrder: sum.outOfOrder + step.check.outOfOrder,
+          problems: [...sum.problems, ...step.check.problems],
+        }),
+        { applied: 0, lost: 0, duplicated: 0, outOfOrder: 0, problems: [] },
+      );
+      const passed = capacity > 0 && checkPassed(check);
+      return {
+        contender: contender.name,
+        ordered: contender.ordered,
+        reps: [
+          {
+            value: capacity,
+            check,
+            passed,
+            ...(passed ? {} : { failure: capacity > 0 ? formatCheck(check) : 'kept up with no probed rate' }),
+            metrics: {
+              p50: best?.p50 ?? Number.NaN,
+              applied: best?.applied ?? Number.NaN,
+              behindAt: behind.length > 0 ? Math.min(...behind) : Number.NaN,
+              steps: steps.length,
+            },
+          },
+        ],
+      };
+    }),
+  };
 }
 
 /** The steady scenario over all contenders at one offered rate. */
@@ -205,6 +418,8 @@ export async function steadyScenario(
       clientCmds: 'client cmds/ev',
       cpuUs: 'bench CPU µs/ev',
       serverCpuUs: 'Redis CPU µs/ev',
+      totalCpuUs: 'CPU µs/ev (bench + Redis)',
+      allocKB: 'alloc KB/ev',
     },
     notes: [
       ...(rateNote === undefined ? [] : [rateNote]),
@@ -212,6 +427,7 @@ export async function steadyScenario(
       'Each run is preceded by an unmeasured warm-up: the same arrivals on other convoys (BENCH_STEADY_WARMUP seconds).',
       'Ratios: p99 of the row / p99 of the baseline (lower is better; ≤ 1.00 meets the target).',
       'CPU µs/ev: CPU time of the bench process (producers and workers) and of redis-server during the run, per event.',
+      'alloc KB/ev: bytes allocated on the bench process’s V8 heap (producers and workers) from the first send to the last apply, per event (v8.GCProfiler: used heap before each collection minus used heap after the previous one, summed; Buffer contents not counted).',
     ],
     rows,
   };
