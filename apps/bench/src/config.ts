@@ -96,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     topologyRates: ratesFromEnv(
       env,
       'BENCH_TOPOLOGY_RATES',
-      quick ? [100, 500, 1000] : [100, 500, 800, 1000, 1500],
+      quick ? [100, 500, 1000] : [100, 500, 800, 1000, 1500, 2000, 3000],
     ),
     topologySeconds: Math.max(1, intFromEnv(env, 'BENCH_TOPOLOGY_SECONDS', quick ? 2 : 4)),
     topologyWarmupSeconds: intFromEnv(env, 'BENCH_TOPOLOGY_WARMUP', 1),

@@ -20,7 +20,7 @@ import { backlogScenario } from './scenarios/backlog.ts';
 import { httpIngestContender, httpIngestScenario } from './scenarios/http-ingest.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { capacityResult, steadyCapacities, steadyScenario } from './scenarios/steady.ts';
-import { topologyScenario } from './scenarios/topology.ts';
+import { topologyScenarios } from './scenarios/topology.ts';
 import { openSession, type BenchSession } from './session.ts';
 import { renderHeader, renderScenario } from './table.ts';
 
@@ -162,15 +162,19 @@ async function throughputRuns(session: BenchSession, config: BenchConfig): Promi
   const topologySelected = config.contenders.length === 0 || config.contenders.includes('topology');
   if (wants(config, 'topology') && topologySelected) {
     results.push(
-      await topologyScenario(session, {
-        rates: config.topologyRates,
-        seconds: config.topologySeconds,
-        warmupSeconds: config.topologyWarmupSeconds,
-        convoys: 200,
-        workers: 2,
-        cluster: config.topologyCluster,
-        concurrency: config.topologyConcurrency,
-      }),
+      ...(await topologyScenarios(
+        session,
+        {
+          rates: config.topologyRates,
+          seconds: config.topologySeconds,
+          warmupSeconds: config.topologyWarmupSeconds,
+          convoys: 200,
+          workers: 2,
+          cluster: config.topologyCluster,
+          concurrency: config.topologyConcurrency,
+        },
+        config.steadyReps,
+      )),
     );
   }
   return results;

@@ -405,6 +405,19 @@ export async function steadyScenario(
     }
   }
   const { convoys, perConvoy } = steadyConvoys(Math.round(shape.rate * shape.seconds));
+  // The p99 target is judged per repetition: in how many did a row beat the baseline's p99 of the same one?
+  const baseline = rows.find((row) => row.contender === 'groupmq no-op (FIFO)');
+  const beats = baseline
+    ? rows
+        .filter((row) => row !== baseline)
+        .map((row) => {
+          const met = row.reps.filter((result, rep) => {
+            const base = baseline.reps[rep];
+            return result.passed && base?.passed === true && result.value <= base.value;
+          }).length;
+          return `${row.contender} ${met}/${row.reps.length}`;
+        })
+    : [];
   return {
     id: 'steady',
     title: `Steady arrivals (${shape.rate} events/s offered for ${shape.seconds} s, ${convoys} convoys × ${perConvoy} events, concurrency ${shape.concurrency})`,
@@ -426,6 +439,9 @@ export async function steadyScenario(
       'Latency from the SCHEDULED send time to applied (committed): coordinated-omission-safe.',
       'Each run is preceded by an unmeasured warm-up: the same arrivals on other convoys (BENCH_STEADY_WARMUP seconds).',
       'Ratios: p99 of the row / p99 of the baseline (lower is better; ≤ 1.00 meets the target).',
+      ...(beats.length === 0
+        ? []
+        : [`Repetitions with p99 ≤ groupmq no-op's p99 of the same repetition: ${beats.join(', ')}.`]),
       'CPU µs/ev: CPU time of the bench process (producers and workers) and of redis-server during the run, per event.',
       'alloc KB/ev: bytes allocated on the bench process’s V8 heap (producers and workers) from the first send to the last apply, per event (v8.GCProfiler: used heap before each collection minus used heap after the previous one, summed; Buffer contents not counted).',
     ],

@@ -393,12 +393,13 @@ async function sweep(
     60_000,
   );
   if (stuck !== null) session.log(`  ${system.name}: start-up ${stuck}`);
-  for (const rate of shape.rates) {
+  for (const [index, rate] of shape.rates.entries()) {
     if (stuck !== null) {
       results.push(skipped(`skipped: ${stuck}`));
       continue;
     }
-    const result = await runRate(session, system, rate, `${tag}${rate}`, shape, before);
+    // The index keeps convoy ids unique when a rate repeats (the half-capacity repetitions).
+    const result = await runRate(session, system, rate, `${tag}${index}r${rate}`, shape, before);
     results.push(result);
     if (didNotFinish(result)) stuck = `the run at ${rate}/s did not finish`;
   }
@@ -583,7 +584,7 @@ async function groupmqSystems(
       collector.reset();
     }
     if (stuck !== null) session.log(`  groupmq: start-up ${stuck}`);
-    for (const rate of shape.rates) {
+    for (const [index, rate] of shape.rates.entries()) {
       if (stuck !== null) {
         httpResults.push(skipped(`skipped: ${stuck}`));
         directResults.push(skipped(`skipped: ${stuck}`));
@@ -593,7 +594,7 @@ async function groupmqSystems(
         [viaHttp, 'g', httpResults],
         [direct, 'd', directResults],
       ] as const) {
-        const result = await runRate(session, system, rate, `${tag}${rate}`, shape, reset);
+        const result = await runRate(session, system, rate, `${tag}${index}r${rate}`, shape, reset);
         results.push(result);
         if (didNotFinish(result)) stuck = `the run at ${rate}/s did not finish`;
       }
@@ -608,15 +609,114 @@ async function groupmqSystems(
   }
 }
 
-/** The topology scenario: every system through the sweep, one table with a row per rate and system. */
-export async function topologyScenario(session: BenchSession, shape: TopologyShape): Promise<ScenarioResult> {
+/**
+ * The highest swept rate a system kept up with: its run passed, applied ≥ 0.97 × offered and p50 < 10 ms
+ * (the steady probe's rule). NaN when it kept up with none.
+ */
+export function sweptCapacity(rates: readonly number[], results: readonly RepResult[]): number {
+  let capacity = Number.NaN;
+  for (const [index, rate] of rates.entries()) {
+    const result = results[index];
+    if (result === undefined || !result.passed) continue;
+    const applied = result.metrics['applied'] ?? 0;
+    const p50 = result.metrics['p50'] ?? Number.POSITIVE_INFINITY;
+    if (applied >= 0.97 * rate && p50 < 10 && !(rate <= capacity)) capacity = rate;
+  }
+  return capacity;
+}
+
+/** Names of the topology's systems. */
+function systemNames(shape: TopologyShape) {
   const workers = `${shape.workers} worker processes`;
-  const names = {
+  return {
+    workers,
     convoy: `Convoy: serve --no-worker + ${workers}`,
     http: `groupmq no-op: Fastify node + ${workers}`,
     direct: `groupmq no-op: direct add + ${workers}`,
     cluster: `Convoy on 3-primary Cluster: HTTP node + ${workers}`,
   };
+}
+
+/**
+ * Both topologies (Convoy, groupmq behind Fastify) at half the lower of their swept capacities, `reps`
+ * times each on fresh processes: the p99 target is judged per repetition.
+ */
+async function topologyHalfCapacity(
+  session: BenchSession,
+  shape: TopologyShape,
+  capacities: { readonly convoy: number; readonly groupmq: number },
+  reps: number,
+): Promise<ScenarioResult> {
+  const names = systemNames(shape);
+  const lower = Math.min(capacities.convoy, capacities.groupmq);
+  const fallback = Math.min(...shape.rates);
+  const rate = Math.max(50, Math.round((Number.isNaN(lower) ? fallback : lower) / 2 / 50) * 50);
+  const repeated: TopologyShape = {
+    ...shape,
+    rates: Array.from({ length: reps }, () => rate),
+    cluster: false,
+  };
+  session.log(`Topology at half capacity: ${rate} events/s, ${reps} repetitions per system`);
+  const convoy = await convoySingle(session, repeated, names.convoy);
+  const groupmq = await groupmqSystems(session, repeated, names);
+  const met = convoy.filter(
+    (result, index) =>
+      result.passed && groupmq.http[index]?.passed === true && result.value <= groupmq.http[index].value,
+  ).length;
+  const ratio = capacities.convoy / capacities.groupmq;
+  return {
+    id: 'topology-half',
+    title: `Topology at half capacity (${rate} events/s offered, ${reps} repetitions on fresh processes, ${shape.seconds} s each after ${shape.warmupSeconds} s warm-up)`,
+    unit: 'p99 ms',
+    higherIsBetter: false,
+    baselines: [names.http],
+    columns: {
+      p50: 'p50 ms',
+      max: 'max ms',
+      applied: 'applied ev/s',
+      acceptP50: 'accept p50 ms',
+      httpUs: 'HTTP node CPU µs/ev',
+      workersUs: 'workers CPU µs/ev',
+      redisUs: 'Redis CPU µs/ev',
+    },
+    notes: [
+      `Capacity from the sweep (highest swept rate kept up with: applied ≥ 0.97 × offered, p50 < 10 ms): Convoy ${Number.isNaN(capacities.convoy) ? 'none' : capacities.convoy.toLocaleString('en-US')}, groupmq behind Fastify ${Number.isNaN(capacities.groupmq) ? 'none' : capacities.groupmq.toLocaleString('en-US')} events/s (Convoy × groupmq: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'}; the sweep's steps bound it). Offered: half the lower, rounded to 50.`,
+      `Convoy's p99 ≤ groupmq behind Fastify's in ${met} of ${reps} repetitions (the target: at least 4 of 5).`,
+      'Ratios: per repetition, Convoy p99 / groupmq-behind-Fastify p99 of the same repetition.',
+    ],
+    rows: [
+      { contender: names.convoy, ordered: true, reps: convoy },
+      { contender: names.http, ordered: true, reps: groupmq.http },
+      { contender: names.direct, ordered: true, reps: groupmq.direct },
+    ],
+  };
+}
+
+/**
+ * The topology scenarios: every system through the sweep (one table with a row per rate and system), then
+ * both topologies at half the lower swept capacity, `halfReps` times (skipped when 0).
+ */
+export async function topologyScenarios(
+  session: BenchSession,
+  shape: TopologyShape,
+  halfReps: number,
+): Promise<ScenarioResult[]> {
+  const sweepResult = await topologyScenario(session, shape);
+  if (halfReps <= 0) return [sweepResult.result];
+  const half = await topologyHalfCapacity(session, shape, sweepResult.capacities, halfReps);
+  return [sweepResult.result, half];
+}
+
+/** The topology scenario: every system through the sweep, one table with a row per rate and system. */
+export async function topologyScenario(
+  session: BenchSession,
+  shape: TopologyShape,
+): Promise<{
+  readonly result: ScenarioResult;
+  readonly capacities: { readonly convoy: number; readonly groupmq: number };
+}> {
+  const names = systemNames(shape);
+  const { workers } = names;
   const bySystem = new Map<string, RepResult[]>();
   session.log(`Topology: ${names.convoy}, rates ${shape.rates.join(', ')} events/s`);
   bySystem.set(names.convoy, await convoySingle(session, shape, names.convoy));
@@ -644,7 +744,11 @@ export async function topologyScenario(session: BenchSession, shape: TopologySha
     return rate === undefined || row === label(rate, system) ? undefined : label(rate, system);
   };
   const { convoys } = shape;
-  return {
+  const capacities = {
+    convoy: sweptCapacity(shape.rates, bySystem.get(names.convoy) ?? []),
+    groupmq: sweptCapacity(shape.rates, bySystem.get(names.http) ?? []),
+  };
+  const result: ScenarioResult = {
     id: 'topology',
     title: `Topology: separate processes over HTTP, fixed offered rates (${shape.seconds} s each after ${shape.warmupSeconds} s warm-up, ${convoys} convoys round-robin, worker concurrency ${shape.concurrency})`,
     unit: 'p99 ms',
@@ -690,4 +794,5 @@ export async function topologyScenario(session: BenchSession, shape: TopologySha
     ],
     rows,
   };
+  return { result, capacities };
 }
