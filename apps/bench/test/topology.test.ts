@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPassed } from '../src/order-ledger.ts';
 import type { ScenarioResult } from '../src/results.ts';
-import { topologyPlan } from '../src/scenarios/topology.ts';
+import { sweptCapacity, topologyPlan } from '../src/scenarios/topology.ts';
 import { renderScenario } from '../src/table.ts';
 import { summariseApplied, type AppliedNote } from '../src/topology/applied.ts';
 
@@ -74,5 +74,22 @@ describe('the topology scenario', () => {
     expect(lines.find((line) => line.startsWith('| 100 A'))).toContain('| 3.00× |');
     expect(lines.find((line) => line.startsWith('| 500 A'))).toContain('| 0.50× |');
     expect(lines.find((line) => line.startsWith('| 500 B'))).toContain('| – |');
+  });
+});
+
+describe('sweptCapacity', () => {
+  const run = (applied: number, p50: number, passed = true) => ({
+    value: 10,
+    check: { applied: 0, lost: 0, duplicated: 0, outOfOrder: 0, problems: [] },
+    passed,
+    metrics: { applied, p50 },
+  });
+
+  it('is the highest rate kept up with: passed, applied ≥ 0.97 × offered and p50 < 10 ms', () => {
+    const rates = [100, 500, 1000, 1500];
+    // The highest rate that kept up counts, wherever it is in the sweep; a p50 ≥ 10 ms or a failed run does not.
+    expect(sweptCapacity(rates, [run(100, 2), run(499, 3), run(900, 40), run(1490, 8)])).toBe(1500);
+    expect(sweptCapacity(rates, [run(100, 2), run(499, 3), run(990, 12), run(1490, 8, false)])).toBe(500);
+    expect(sweptCapacity(rates, [run(90, 2), run(400, 3)])).toBeNaN();
   });
 });
