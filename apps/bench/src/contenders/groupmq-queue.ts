@@ -14,17 +14,26 @@ export interface GroupQueue {
   close(): Promise<void>;
 }
 
-/** Open a groupmq queue for one contender instance. */
-export async function openGroupQueue(target: ContenderTarget): Promise<GroupQueue> {
-  const redis = new Redis(target.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue<QueuedEvent>({
+/**
+ * A groupmq queue with the settings every groupmq row of the bench uses (keep no completed job, 1,000
+ * failed ones, 3 attempts), on its own connection (blocking calls need `maxRetriesPerRequest: null`).
+ */
+export function benchGroupQueue<T>(redisUrl: string, namespace: string): { redis: Redis; queue: Queue<T> } {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue<T>({
     redis,
-    namespace: target.prefix,
+    namespace,
     jobTimeoutMs: 30_000,
     keepCompleted: 0,
     keepFailed: 1000,
     maxAttempts: 3,
   });
+  return { redis, queue };
+}
+
+/** Open a groupmq queue for one contender instance. */
+export async function openGroupQueue(target: ContenderTarget): Promise<GroupQueue> {
+  const { redis, queue } = benchGroupQueue<QueuedEvent>(target.redisUrl, target.prefix);
   let worker: Worker<QueuedEvent> | null = null;
   return {
     redis,

@@ -14,7 +14,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'groupmq';
 import { Redis } from 'ioredis';
 import type { SendItem } from '../contenders/contender.ts';
 import { formatCheck, type CheckResult } from '../order-ledger.ts';
@@ -25,6 +24,7 @@ import type { RepResult, ScenarioResult, ScenarioRow } from '../results.ts';
 import type { BenchSession } from '../session.ts';
 import { summariseApplied, scheduleKey, type AppliedNote } from '../topology/applied.ts';
 import type { TopologyJob } from '../topology/groupmq-worker.ts';
+import { benchGroupQueue } from '../contenders/groupmq-queue.ts';
 import { jsonClient, type JsonClient } from '../topology/http-client.ts';
 import {
   groupCpuSeconds,
@@ -524,15 +524,7 @@ async function groupmqSystems(
       collector.receive,
     ),
   );
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
-  const queue = new Queue<TopologyJob>({
-    redis,
-    namespace,
-    jobTimeoutMs: 30_000,
-    keepCompleted: 0,
-    keepFailed: 1000,
-    maxAttempts: 3,
-  });
+  const { redis, queue } = benchGroupQueue<TopologyJob>(url, namespace);
   let client: JsonClient | undefined;
   try {
     const [base] = await Promise.all([

@@ -6,8 +6,7 @@
  * Arguments: `<redis-url> <namespace>`. Prints `listening on <url>` once ready.
  */
 import Fastify from 'fastify';
-import { Queue } from 'groupmq';
-import { Redis } from 'ioredis';
+import { benchGroupQueue } from '../contenders/groupmq-queue.ts';
 import type { OrderEvent } from '../order-machine.ts';
 import type { TopologyJob } from './groupmq-worker.ts';
 
@@ -15,15 +14,7 @@ const [redisUrl, namespace] = process.argv.slice(2);
 if (redisUrl === undefined || namespace === undefined) {
   throw new Error('usage: groupmq-http-node <redis-url> <namespace>');
 }
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const queue = new Queue<TopologyJob>({
-  redis,
-  namespace,
-  jobTimeoutMs: 30_000,
-  keepCompleted: 0,
-  keepFailed: 1000,
-  maxAttempts: 3,
-});
+const { redis, queue } = benchGroupQueue<TopologyJob>(redisUrl, namespace);
 const app = Fastify({ logger: false });
 app.post<{ Params: { type: string; id: string }; Body: OrderEvent }>(
   '/convoys/:type/:id/events',

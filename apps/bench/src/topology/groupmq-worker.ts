@@ -6,8 +6,8 @@
  *
  * Arguments: `<redis-url> <namespace> <concurrency>`.
  */
-import { Queue, Worker } from 'groupmq';
-import { Redis } from 'ioredis';
+import { Worker } from 'groupmq';
+import { benchGroupQueue } from '../contenders/groupmq-queue.ts';
 import type { OrderEvent } from '../order-machine.ts';
 
 /** Job payload of the topology's groupmq rows. */
@@ -22,15 +22,7 @@ if (redisUrl === undefined || namespace === undefined || process.send === undefi
     'usage (from the bench, with an IPC channel): groupmq-worker <redis-url> <namespace> <concurrency>',
   );
 }
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const queue = new Queue<TopologyJob>({
-  redis,
-  namespace,
-  jobTimeoutMs: 30_000,
-  keepCompleted: 0,
-  keepFailed: 1000,
-  maxAttempts: 3,
-});
+const { redis, queue } = benchGroupQueue<TopologyJob>(redisUrl, namespace);
 let pending: Array<[string, number, number]> = [];
 const flush = (): void => {
   if (pending.length === 0) return;
