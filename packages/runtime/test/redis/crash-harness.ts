@@ -51,6 +51,8 @@ export interface FaultContext {
 export interface CheckResult {
   readonly convoys: number;
   readonly events: number;
+  /** Events the producers sent (and got a 202 for), each once: what `accepted` must equal. */
+  readonly sent: number;
   readonly accepted: number;
   readonly lost: number;
   readonly duplicated: number;
@@ -102,6 +104,12 @@ export interface WorkloadOptions {
    * `--crash`, so self-killing workers do not leave nobody to finish the work).
    */
   readonly settleWorkerArgs?: readonly string[];
+  /**
+   * Producers go on past `events` (n = events + 1, …, about 2 per second per convoy) until `fault`
+   * returned, so a fault that needs work to happen (a worker freezing on its next claim) always finds
+   * some, however slow the box.
+   */
+  readonly produceUntilFaultsDone?: boolean;
   /** Injects faults until producers are done (and at least its own minimum); returns how many. */
   readonly fault?: (context: FaultContext) => Promise<number>;
   /** How long to wait for the workers to drain everything after the faults stop. */
@@ -158,11 +166,12 @@ export function checkerLine(
 /**
  * Checks ledger convoys against the 202s their producers got (`seqOf`: `<id>/<n>` -> seq): each n applied
  * exactly once, in seq order (context and history), every history entry `applied`, nothing accepted twice.
+ * `eventsOf` is how many events each convoy was sent (n = 1..that), the same for all when a number.
  */
 export async function checkConvoys(
   store: ConvoyStore,
   keys: readonly ConvoyKey[],
-  events: number,
+  eventsOf: number | ((key: ConvoyKey) => number),
   seqOf: ReadonlyMap<string, number>,
 ): Promise<ConvoyCounts> {
   let accepted = 0;
@@ -170,6 +179,7 @@ export async function checkConvoys(
   let duplicated = 0;
   let outOfOrder = 0;
   for (const key of keys) {
+    const events = typeof eventsOf === 'number' ? eventsOf : eventsOf(key);
     const stored = await store.get(key);
     const history = await store.history(key);
     const items = (stored?.record?.context as { items?: number[] } | undefined)?.items ?? [];
@@ -237,11 +247,16 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   let resent = 0;
   let resentMismatch = 0;
   let producing = true;
+  let faultsDone = false;
+  /** Events sent to each convoy (n = 1..that). */
+  const sentOf = new Map<string, number>();
 
   const send = async (key: ConvoyKey, n: number) => {
     for (;;) {
       try {
-        const event = { type: 'Add', n, ...(options.spinMs ? { spinMs: options.spinMs } : {}) };
+        // The trickle past `events` does not spin: it is there to be claimed, not to load the box.
+        const spin = options.spinMs && n <= events ? { spinMs: options.spinMs } : {};
+        const event = { type: 'Add', n, ...spin };
         return await producer.accept({ ...key, event, idempotencyKey: `${key.id}-${n}` });
       } catch {
         await sleep(50); // outcome unknown (e.g. Redis down): retry with the same key
@@ -251,15 +266,18 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
 
   const produce = Promise.all(
     keys.map(async (key) => {
-      for (let n = 1; n <= events; n += 1) {
+      for (let n = 1; n <= events || (options.produceUntilFaultsDone && !faultsDone); n += 1) {
         const receipt = await send(key, n);
         seqOf.set(`${key.id}/${n}`, receipt.seq);
+        sentOf.set(key.id, n);
         if (Math.random() < 0.1) {
           resent += 1;
           const again = await send(key, n);
           if (again.seq !== receipt.seq || !again.duplicate) resentMismatch += 1;
         }
-        await sleep(Math.random() * (options.producerPauseMs ?? 40));
+        // Past `events` (produceUntilFaultsDone) a trickle, about 2 events/s per convoy: enough work for the
+        // fault to find, not a backlog that buries the takeovers it waits for.
+        await sleep(n < events ? Math.random() * (options.producerPauseMs ?? 40) : 400 + Math.random() * 200);
       }
     }),
   ).finally(() => (producing = false));
@@ -294,6 +312,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
       workers[index] = start(`w${index}-${spawned}`);
     },
   });
+  void faults.finally(() => (faultsDone = true)).catch(() => undefined);
   await produce;
   const faultCount =
     (await faults.catch(async (error: unknown) => {
@@ -317,8 +336,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   const incarnations = await Promise.all(
     keys.map((key) => store.client.hget(store.keys.convoy(key).meta, 'inc')),
   );
+  const eventsOf = (key: ConvoyKey) => sentOf.get(key.id) ?? 0;
   const expectedEffects = keys.flatMap((key, i) =>
-    Array.from({ length: events }, (_, j) => j + 1)
+    Array.from({ length: eventsOf(key) }, (_, j) => j + 1)
       .filter((n) => n % 5 === 0)
       .map((n) => `${key.type}|${key.id}|${seqOf.get(`${key.id}/${n}`)}|0|${incarnations[i] ?? ''}`),
   );
@@ -343,7 +363,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
     await sleep(200);
   }
 
-  const { accepted, lost, duplicated, outOfOrder } = await checkConvoys(store, keys, events, seqOf);
+  const { accepted, lost, duplicated, outOfOrder } = await checkConvoys(store, keys, eventsOf, seqOf);
   const recoveriesMs = (await Promise.all(recoveries)).filter((ms): ms is number => ms !== undefined);
 
   const runs = Object.values(await store.client.hgetall(`${prefix}:test:effect-runs`)).map(Number);
@@ -378,6 +398,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
   return {
     convoys,
     events,
+    sent: keys.reduce((sum, key) => sum + eventsOf(key), 0),
     accepted,
     lost,
     duplicated,

@@ -43,7 +43,8 @@ function expectClean(result: CheckResult): void {
     resentMismatch: result.resentMismatch,
     effectsMissing: result.effectsMissing,
   }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, stuck: 0, resentMismatch: 0, effectsMissing: 0 });
-  expect(result.accepted).toBe(result.convoys * result.events);
+  expect(result.sent).toBeGreaterThanOrEqual(result.convoys * result.events);
+  expect(result.accepted).toBe(result.sent);
   expect(result.faults).toBeGreaterThan(0);
 }
 
@@ -157,6 +158,9 @@ describe('redis store under process faults', () => {
         convoys: Math.ceil(convoys / 2),
         events,
         spinMs: 20, // slower steps keep work pending, so worker 0 keeps claiming until it froze enough
+        // A resumed worker freezes again only on a claim with events: keep sending until it froze enough
+        // (on a loaded box the takeovers can outlast the regular workload).
+        produceUntilFaultsDone: true,
         firstWorkerArgs: [`--freeze=${wanted}`],
         fault: async ({ workers, store }) => {
           const frozen = workers[0]!;
