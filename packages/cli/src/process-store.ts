@@ -21,6 +21,13 @@ export interface StoreOptions {
    * @defaultValue 16
    */
   readonly concurrency?: number | undefined;
+  /**
+   * With Redis: most convoys one BullMQ "wake" job carries when several wake-ups are asked for in one
+   * event-loop turn (`--wake-batch`); 1 gives every convoy its own "turn" job, the only kind
+   * workers of an earlier version take (set it while a rolling upgrade still runs such workers).
+   * @defaultValue 64
+   */
+  readonly wakeBatch?: number | undefined;
   /** Receives store warnings such as "AOF is off". @defaultValue console.warn */
   readonly warn?: (message: string) => void;
   /**
@@ -91,6 +98,7 @@ async function openRedisStore(url: string, options: StoreOptions): Promise<Proce
   const scheduler = new BullmqTurnScheduler({
     connection: url,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.wakeBatch === undefined ? {} : { wakeBatch: options.wakeBatch }),
   });
   // The store's connection reports outages (above); the queue's own errors would only repeat them, and
   // without a listener ioredis prints each reconnection attempt raw on stderr.

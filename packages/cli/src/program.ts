@@ -23,6 +23,7 @@ interface ServeFlags {
   readonly worker: boolean;
   readonly localTurns: boolean;
   readonly concurrency?: number;
+  readonly wakeBatch?: number;
   readonly logRequests?: boolean;
   readonly console: boolean;
   readonly logLevel: string;
@@ -36,6 +37,7 @@ interface ServeFlags {
 interface WorkerFlags {
   readonly redis: string;
   readonly concurrency?: number;
+  readonly wakeBatch?: number;
   readonly logLevel: string;
   readonly storeTimeout: number;
 }
@@ -57,6 +59,13 @@ const concurrencyOption = () =>
   new Option('--concurrency <n>', 'convoys processed at the same time by this process').argParser(
     integer(1, 10_000),
   );
+
+const wakeBatchOption = () =>
+  new Option(
+    '--wake-batch <n>',
+    'with --redis: most convoys one queue job wakes when several are woken at once (default 64); ' +
+      '1 = one job per convoy, for a rolling upgrade while workers of an earlier version still run',
+  ).argParser(integer(1, 10_000));
 
 /** `--allowed-hosts a,b`: trimmed, empty entries dropped (an empty value means "not set"). */
 function hostList(value: string): string[] {
@@ -147,6 +156,7 @@ export function createProgram(
       'send every turn through the queue, also those of convoys this process just woke itself',
     )
     .addOption(concurrencyOption())
+    .addOption(wakeBatchOption())
     .option('--no-console', 'do not mount the web console at /console')
     .option(
       '--max-streams <n>',
@@ -201,6 +211,7 @@ export function createProgram(
         worker: flags.worker,
         localTurns: flags.localTurns,
         concurrency: flags.concurrency,
+        wakeBatch: flags.wakeBatch,
         logRequests: flags.logRequests ?? false,
         logLevel: flags.logLevel,
         console: flags.console,
@@ -253,6 +264,7 @@ export function createProgram(
     .addOption(redisOption('the Redis shared with `convoy serve --redis`').makeOptionMandatory())
     .addOption(storeTimeoutOption())
     .addOption(concurrencyOption())
+    .addOption(wakeBatchOption())
     .addOption(logLevelOption())
     .action(async (module: string, flags: WorkerFlags) => {
       if (!flags.redis) throw new Error('convoy worker needs --redis <url> (or CONVOY_REDIS_URL)');
@@ -261,6 +273,7 @@ export function createProgram(
         module,
         redis: flags.redis,
         concurrency: flags.concurrency,
+        wakeBatch: flags.wakeBatch,
         logLevel: flags.logLevel,
         storeTimeoutMs: flags.storeTimeout,
       });

@@ -18,6 +18,8 @@ export type WorkerOptions = DefinitionSource & {
    * @defaultValue the store's default
    */
   readonly concurrency?: number;
+  /** Most convoys one BullMQ "wake" job carries (`--wake-batch`; 1: one "turn" job each). @defaultValue 64 */
+  readonly wakeBatch?: number | undefined;
   /** The engine's logger. @defaultValue pino JSON lines at `logLevel` when set, else console warnings */
   readonly logger?: ConvoyLogger;
   /** JSON logs (pino, on stderr) at this level. @defaultValue unset: console warnings and errors only */
