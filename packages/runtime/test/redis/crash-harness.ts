@@ -277,7 +277,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<CheckResult
         }
         // Past `events` (produceUntilFaultsDone) a trickle, about 2 events/s per convoy: enough work for the
         // fault to find, not a backlog that buries the takeovers it waits for.
-        await sleep(n < events ? Math.random() * (options.producerPauseMs ?? 40) : 400 + Math.random() * 200);
+        await sleep(
+          n <= events ? Math.random() * (options.producerPauseMs ?? 40) : 400 + Math.random() * 200,
+        );
       }
     }),
   ).finally(() => (producing = false));
